@@ -38,7 +38,7 @@ class UserAdmin(OrgScopedAdmin, BaseUserAdmin):
     list_display = ("username", "get_full_name", "organization", "role", "discipline", "is_active")
     list_filter = ("role", "discipline", "organization", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "Care management",
             {"fields": ("organization", "role", "discipline", "credentials", "languages", "teams", "phone")},

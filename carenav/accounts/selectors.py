@@ -9,6 +9,8 @@ def api_token_list_for(user: User) -> QuerySet[ApiToken]:
 
 def staff_list_for(user: User) -> QuerySet[User]:
     """Colleagues in the acting user's organization."""
+    if user.organization_id is None:
+        return User.objects.none()
     return User.objects.filter(organization_id=user.organization_id, is_active=True).order_by(
         "last_name", "first_name"
     )

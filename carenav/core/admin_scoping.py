@@ -71,6 +71,7 @@ class OrgScopedAdmin(admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if self.audit_patient_path is not None and response.status_code == 200:
             obj = self.get_object(request, object_id)
+            assert obj is not None  # the change view rendered, so the object exists in scope
             patient_id = obj.pk if self.audit_patient_path == "pk" else getattr(obj, self.audit_patient_path)
             audit_record(
                 actor=request.user,

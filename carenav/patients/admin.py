@@ -1,6 +1,9 @@
+from typing import cast
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from carenav.accounts.models import User
 from carenav.accounts.permissions import Permission
 from carenav.core.admin_scoping import OrgScopedAdmin
 from carenav.core.text import fold
@@ -50,7 +53,8 @@ class PatientAdmin(OrgScopedAdmin):
         return () if request.user.is_superuser else ("organization",)
 
     def save_model(self, request: HttpRequest, obj: Patient, form, change: bool) -> None:  # type: ignore[no-untyped-def]
-        if not request.user.is_superuser:
-            obj.organization_id = request.user.organization_id
+        user = cast(User, request.user)
+        if not user.is_superuser and user.organization_id is not None:
+            obj.organization_id = user.organization_id
         patient_normalize_names(obj)
         super().save_model(request, obj, form, change)

@@ -42,6 +42,7 @@ def patients_for(user: User) -> QuerySet[Patient]:
     """The population the user may see: their organization's patients, nothing else."""
     if not user.is_authenticated or not user.has_perm_enum(Permission.VIEW_PATIENT):
         return Patient.objects.none()
+    assert user.organization_id is not None  # has_perm_enum requires an organization
     return Patient.objects.filter(organization_id=user.organization_id)
 
 

@@ -1,11 +1,14 @@
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from carenav.accounts.permissions import Permission
 from carenav.audit.selectors import patient_access_history
 from carenav.core import clock
+from carenav.core.http import AuthedRequest
 from carenav.patients import selectors
 from carenav.web.registry import chart_panels
 
@@ -13,7 +16,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     patients = selectors.patient_list_for(request.user, query=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -22,9 +25,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_chart(request: AuthedRequest, patient_id: int) -> HttpResponse:
     chart = selectors.patient_chart_for(request.user, patient_id, today=clock.today())
-    panels = [
+    panels: list[dict[str, Any]] = [
         {"panel": panel, "context": panel.context(request.user, chart.patient)}
         for panel in chart_panels()
         if request.user.has_perm_enum(panel.permission)
@@ -44,7 +47,7 @@ def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @login_required
-def patient_access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_access_log(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = selectors.patient_get_for(request.user, patient_id, action="audit.patient_history")
     events = Paginator(patient_access_history(request.user, patient_id=patient.pk), 50).get_page(
         request.GET.get("page")

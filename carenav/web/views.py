@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from carenav.accounts import selectors, services
 from carenav.core.errors import DomainError
+from carenav.core.http import AuthedRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,7 +13,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         try:
