@@ -184,6 +184,44 @@ def detect_system(code: str) -> str:
     return SNOMED if code.strip().isdigit() else ICD10CM
 
 
+# Verhoeff dihedral-group tables: every SNOMED CT identifier ends in a Verhoeff check digit.
+_VERHOEFF_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+_VERHOEFF_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+
+
+def is_snomed_concept_id(value: str) -> bool:
+    """True for a well-formed SNOMED CT concept id: digits, concept partition, valid check digit.
+
+    This catches mistyped ids; it cannot tell whether the concept means what the file says.
+    """
+    if not _SNOMED_RE.match(value) or value[-3:-1] not in ("00", "10"):
+        return False
+    check = 0
+    for position, digit in enumerate(reversed(value)):
+        check = _VERHOEFF_D[check][_VERHOEFF_P[position % 8][int(digit)]]
+    return check == 0
+
+
 def _fail(path: Path, message: str, category: str | None = None) -> ValueSetError:
     where = f"{path.name}: category {category!r}: " if category else f"{path.name}: "
     return ValueSetError(where + message)
@@ -283,6 +321,9 @@ def _read_category(path: Path, raw: Any, index: int) -> Category:
     icd = _code_list(path, key, raw, "icd10cm", _ICD_PREFIX_RE)
     additions = _code_list(path, key, raw, "icd10cm_additions", _ICD_PREFIX_RE)
     snomed = _code_list(path, key, raw, "snomed", _SNOMED_RE)
+    for concept in snomed:
+        if not is_snomed_concept_id(concept):
+            raise _fail(path, f"snomed entry {concept} fails the SNOMED CT check digit or partition", key)
     prefixes = icd + additions
     if not prefixes and not snomed:
         raise _fail(path, "lists no ICD-10-CM prefix and no SNOMED CT concept", key)
