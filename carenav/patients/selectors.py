@@ -33,6 +33,7 @@ VITAL_SIGNS = {
     "59408-5": "SpO2",
 }
 RECENT_ENCOUNTERS = 12
+MAX_ID = 2**63 - 1  # a 64-bit primary key; larger ids in a URL cannot exist
 RECENT_OBSERVATIONS = 300
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -87,9 +88,18 @@ def patient_list_for(user: User, *, query: str = "") -> QuerySet[Patient]:
 
 def patient_get_for(user: User, patient_id: int, *, action: str = "patient.view") -> Patient:
     """One patient, or NotFound when absent or outside the user's scope; both outcomes are audited."""
-    patient = patients_for(user).filter(pk=patient_id).select_related("care_manager").first()
+    in_range = 0 < patient_id <= MAX_ID
+    patient = (
+        patients_for(user).filter(pk=patient_id).select_related("care_manager").first() if in_range else None
+    )
     if patient is None:
-        audit_record(actor=user, action=action, patient_id=patient_id, outcome=AuditEvent.Outcome.NOT_FOUND)
+        audit_record(
+            actor=user,
+            action=action,
+            patient_id=patient_id if in_range else None,
+            outcome=AuditEvent.Outcome.NOT_FOUND,
+            detail={} if in_range else {"requested_id": str(patient_id)[:40]},
+        )
         raise NotFound("No such patient.")
     audit_record(
         actor=user, action=action, patient_id=patient.pk, object_type="patient", object_id=patient.pk

@@ -1,0 +1,58 @@
+import pytest
+
+from carenav.accounts.models import User
+from carenav.cli import main
+from tests.factories import make_org
+
+
+def test_help_lists_carenav_commands(capsys, db) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("serve", "demo", "user"):
+        assert f"  {command} " in out
+    assert "DATABASE_URL" in out
+
+
+@pytest.mark.django_db
+def test_user_create_list_and_deactivate(capsys) -> None:
+    make_org("riverside")
+    main(
+        [
+            "user",
+            "create",
+            "maria",
+            "--org",
+            "riverside",
+            "--role",
+            "care_manager",
+            "--discipline",
+            "CHW",
+            "--language",
+            "es",
+            "--credential",
+            "CHW-cert",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "Created maria" in out and "Password: " in out
+    password = out.rsplit("Password: ", 1)[1].strip()
+    user = User.objects.get(username="maria")
+    assert user.check_password(password)
+    assert (user.role, user.discipline, user.languages, user.credentials) == (
+        "care_manager",
+        "CHW",
+        ["es"],
+        ["CHW-cert"],
+    )
+    main(["user", "list", "--org", "riverside"])
+    assert "maria" in capsys.readouterr().out
+    main(["user", "deactivate", "maria"])
+    user.refresh_from_db()
+    assert user.is_active is False
+
+
+@pytest.mark.django_db
+def test_user_create_for_unknown_org_is_a_clear_error(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["user", "create", "x", "--org", "nowhere"])
+    assert "No organization with slug 'nowhere'" in capsys.readouterr().err
