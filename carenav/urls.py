@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("patients/", include("carenav.patients.urls")),
+    path("terminology/", include("carenav.terminology.urls")),
     path("", include("carenav.web.urls")),
 ]

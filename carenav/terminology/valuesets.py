@@ -500,16 +500,18 @@ def explain(system: str | None, code: str, *, directory: Path | None = None) -> 
     return f"{shown} → " + "; ".join(parts)
 
 
+def _charlson_points(valueset: ValueSet, category: Category) -> str:
+    weights = category.attributes["weights"]
+    return ", ".join(
+        f"{spec['short_label']}: +{weights[name]}" for name, spec in valueset.extra["weight_sets"].items()
+    )
+
+
 def _explain_part(valueset: ValueSet, matches: list[Match]) -> str:
     if valueset.id == "charlson":
-        weight_sets = valueset.extra["weight_sets"]
-        described = []
-        for match in matches:
-            weights = valueset.category(match.category).attributes["weights"]
-            points = ", ".join(
-                f"{spec['short_label']}: +{weights[name]}" for name, spec in weight_sets.items()
-            )
-            described.append(f"{match.category} ({points})")
+        described = [
+            f"{m.category} ({_charlson_points(valueset, valueset.category(m.category))})" for m in matches
+        ]
         return "Charlson " + ", ".join(described)
     names = ", ".join(m.display for m in matches)
     if valueset.id == "sdoh":
@@ -518,6 +520,19 @@ def _explain_part(valueset: ValueSet, matches: list[Match]) -> str:
         )
         return f"{names} ({valueset.label}, Gravity {gravity})"
     return f"{names} ({valueset.label})"
+
+
+def describe_attributes(valueset: ValueSet, category: Category) -> str:
+    """Short text for a category's set-specific attributes, for tables and pages."""
+    attrs = category.attributes
+    if valueset.id == "chronic":
+        risk = "high risk (PCM candidate)" if attrs["high_risk"] else "not high risk"
+        return f"{attrs['domain']}; {risk}; lasts >= {attrs['min_duration_months']} months"
+    if valueset.id == "charlson":
+        return _charlson_points(valueset, category)
+    if valueset.id == "sdoh":
+        return f"Gravity {attrs['gravity_category']}"
+    return "; ".join(f"{k}: {v}" for k, v in attrs.items() if not isinstance(v, (dict, list)))
 
 
 def lookup_rows(*, directory: Path | None = None) -> list[LookupRow]:
