@@ -158,6 +158,11 @@ class Match:
     match_kind: MatchKind
     reason: str
 
+    @property
+    def matched_display(self) -> str:
+        """The matching prefix in dotted form (``I13.0``), or the SNOMED CT concept id."""
+        return format_icd10cm(self.matched) if self.system == ICD10CM else self.matched
+
 
 def normalize_system(system: str | None) -> str | None:
     """Canonical system URI for ICD-10(-CM) or SNOMED CT, or None for any other system."""

@@ -342,6 +342,11 @@ def test_icd10cm_classification(code: str, expected: set[str]) -> None:
     assert tags(ICD10CM, code) == expected
 
 
+def test_matched_prefix_is_shown_dotted() -> None:
+    assert [m.matched_display for m in vs.classify(ICD10CM, "I13.0")] == ["I13.0", "I13", "I13", "I13.0"]
+    assert vs.classify(SNOMED, "73595000")[0].matched_display == "73595000"
+
+
 def test_icd10cm_addition_is_named_in_the_reason() -> None:
     (charlson,) = [m for m in vs.classify(ICD10CM, "E08.9") if m.valueset == "charlson"]
     assert charlson.reason == "E08.9 matches ICD-10-CM prefix E08.9 (charlson:diab, ICD-10-CM addition)"

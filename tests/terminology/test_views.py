@@ -42,6 +42,7 @@ def test_testing_a_code_explains_the_match(org_admin: User) -> None:
     assert "I50.22 → Heart failure (chronic v2026.11); Charlson chf (1987: +1, Quan 2011: +2)" in html
     assert "I50.22 matches ICD-10-CM prefix I50 (charlson:chf)" in html
     assert 'href="/terminology/chronic/#heart_failure"' in html
+    assert "I50 (prefix)" in html
 
 
 def test_htmx_request_returns_only_the_result_fragment(org_admin: User) -> None:
