@@ -11,6 +11,7 @@ from carenav.accounts.permissions import Permission
 from carenav.audit.models import AuditEvent
 from carenav.audit.services import audit_record
 from carenav.core.errors import NotFound
+from carenav.core.search import prefix
 from carenav.core.text import fold
 from carenav.patients.models import (
     Caregiver,
@@ -69,11 +70,11 @@ def patient_search(queryset: QuerySet[Patient], query: str) -> QuerySet[Patient]
         return queryset.filter(birth_date=birth_date)
     terms = [t for t in re.split(r"[\s,]+", fold(query)) if t]
     if len(terms) >= 2:
-        by_name = Q(family_norm__startswith=terms[0], given_norm__startswith=terms[1]) | Q(
-            given_norm__startswith=terms[0], family_norm__startswith=terms[1]
+        by_name = (prefix("family_norm", terms[0]) & prefix("given_norm", terms[1])) | (
+            prefix("given_norm", terms[0]) & prefix("family_norm", terms[1])
         )
     else:
-        by_name = Q(family_norm__startswith=terms[0]) | Q(given_norm__startswith=terms[0])
+        by_name = prefix("family_norm", terms[0]) | prefix("given_norm", terms[0])
     if any(ch.isdigit() for ch in query):
         identified = PatientIdentifier.objects.filter(value=query).values("patient_id")
         by_name |= Q(mrn=query) | Q(pk__in=identified)
