@@ -2,31 +2,36 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 
 .PHONY: demo test test-sqlite test-postgres lint install clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[test]"
-	touch $(STAMP)
+	touch $@ $(VENV)/.base
 
-install: $(STAMP)
+install: $(VENV)/.base
 
-demo: $(STAMP)  ## set up SQLite, demo staff and population, serve on http://127.0.0.1:8000
+demo: $(VENV)/.base  ## SQLite, demo staff and population, server on http://127.0.0.1:8000
 	$(BIN)/carenav demo
 
-lint: $(STAMP)
+lint: $(VENV)/.test
 	$(BIN)/ruff check carenav tests benchmarks tools
 	$(BIN)/ruff format --check carenav tests benchmarks tools
 	$(BIN)/mypy carenav
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=carenav.settings
 
-test-sqlite: $(STAMP)
+test-sqlite: $(VENV)/.test
 	$(BIN)/pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: $(VENV)/.test
 	$(BIN)/python tools/with_postgres.py -- $(BIN)/pytest -q -m "not browser"
 
 test: lint test-sqlite test-postgres  ## the whole suite: linters, SQLite, PostgreSQL
