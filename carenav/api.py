@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from carenav.accounts.api import router as accounts_router
 from carenav.accounts.auth import API_AUTH
+from carenav.assessments.api import router as assessments_router
 from carenav.core.errors import DomainError
 from carenav.patients.api import router as patients_router
 
@@ -49,3 +50,4 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 api.add_router("/account", accounts_router)
 api.add_router("/", patients_router)
+api.add_router("/", assessments_router)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "carenav.audit",
     "carenav.patients",
     "carenav.terminology",
+    "carenav.tasks",
+    "carenav.assessments",
     "carenav.web",
 ]
 

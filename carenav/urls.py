@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("patients/", include("carenav.patients.urls")),
     path("terminology/", include("carenav.terminology.urls")),
+    path("assessments/", include("carenav.assessments.urls")),
     path("", include("carenav.web.urls")),
 ]
