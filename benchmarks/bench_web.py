@@ -226,6 +226,7 @@ def main() -> None:
         query_counts[label] = len(ctx.captured_queries)
 
     env = {**os.environ}
+    log = open(Path(os.environ["CARENAV_HOME"]) / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "carenav"),
@@ -239,16 +240,18 @@ def main() -> None:
             "2",
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{args.port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 requests.get(base + "/login/", timeout=1)
                 break
             except requests.ConnectionError:
+                if server.poll() is not None:
+                    sys.exit(f"the server exited; see {log.name}")
                 time.sleep(0.2)
         web = requests.Session()
         web.get(base + "/login/")
