@@ -86,9 +86,12 @@ def open_source(
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     with ExitStack() as stack:
         if engine == "db":
-            backend = ibis.connect(source) if isinstance(source, str) else source
-            if backend.name == "postgres":
-                backend.raw_sql("SET TIME ZONE 'UTC'")
+            if isinstance(source, str):
+                backend = ibis.connect(source)
+                if backend.name == "postgres":
+                    backend.raw_sql("SET TIME ZONE 'UTC'")
+            else:
+                backend = source  # an Ibis backend, e.g. on Django's connection (already UTC)
             inputs = normalize.from_operational(backend, organization_id=organization_id)
             yield Source(engine, backend, inputs, lookup_table())
             return
