@@ -1,16 +1,15 @@
 """JSON API for programs, candidates, outreach, enrollment and caseloads (mounted at /api/programs)."""
 
-from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from carenav.accounts.models import User
 from carenav.accounts.permissions import Permission
 from carenav.core.errors import DomainError, PermissionDenied
+from carenav.core.http import ApiRequest
 from carenav.patients.selectors import patient_get_for
 from carenav.programs import risk, selectors, services
 from carenav.programs.definitions import Program, get_program, load_programs
-from carenav.programs.models import Enrollment
 from carenav.programs.schemas import (
     AssignIn,
     AttemptIn,
@@ -52,7 +51,7 @@ def _program(code: str, field: str = "program") -> Program:
 
 
 @router.get("", response=list[ProgramOut], summary="Programs, and whether your organization runs them")
-def list_programs(request: HttpRequest) -> list[dict[str, object]]:
+def list_programs(request: ApiRequest) -> list[dict[str, object]]:
     if not request.auth.has_perm_enum(Permission.VIEW_PATIENT):
         raise PermissionDenied("You do not have permission to see this.")
     offered = {p.code for p in selectors.offered_programs(request.auth.organization_id)}
@@ -64,12 +63,12 @@ def list_programs(request: HttpRequest) -> list[dict[str, object]]:
 
 @router.get("/candidates", response=list[CandidateOut], summary="The candidate queue, highest priority first")
 @paginate(PageNumberPagination, page_size=50)
-def list_candidates(request: HttpRequest, filters: Query[CandidateFilterIn]):  # type: ignore[no-untyped-def]
+def list_candidates(request: ApiRequest, filters: Query[CandidateFilterIn]):  # type: ignore[no-untyped-def]
     return selectors.candidate_list_for(request.auth, selectors.CandidateFilters(**filters.dict()))
 
 
 @router.post("/candidates/refresh", response=RefreshOut, summary="Rebuild the queue from a risk run")
-def refresh_candidates(request: HttpRequest, payload: RefreshIn) -> object:
+def refresh_candidates(request: ApiRequest, payload: RefreshIn) -> object:
     run = None
     if payload.run_id is not None:
         run = risk.run_get(request.auth.organization_id, payload.run_id)
@@ -79,19 +78,19 @@ def refresh_candidates(request: HttpRequest, payload: RefreshIn) -> object:
 
 
 @router.get("/candidates/{candidate_id}", response=CandidateOut, summary="One candidate")
-def get_candidate(request: HttpRequest, candidate_id: int) -> object:
+def get_candidate(request: ApiRequest, candidate_id: int) -> object:
     return selectors.candidate_get_for(request.auth, candidate_id)
 
 
 @router.get("/candidates/{candidate_id}/attempts", response=list[AttemptOut], summary="Outreach attempts")
-def list_attempts(request: HttpRequest, candidate_id: int):  # type: ignore[no-untyped-def]
+def list_attempts(request: ApiRequest, candidate_id: int):  # type: ignore[no-untyped-def]
     return list(selectors.outreach_attempts_for(request.auth, candidate_id))
 
 
 @router.post(
     "/candidates/{candidate_id}/attempts", response={201: AttemptOut}, summary="Log an outreach attempt"
 )
-def record_attempt(request: HttpRequest, candidate_id: int, payload: AttemptIn) -> tuple[int, object]:
+def record_attempt(request: ApiRequest, candidate_id: int, payload: AttemptIn) -> Status:
     candidate = selectors.candidate_get_for(request.auth, candidate_id)
     attempt = services.outreach_attempt_record(
         actor=request.auth,
@@ -100,7 +99,7 @@ def record_attempt(request: HttpRequest, candidate_id: int, payload: AttemptIn) 
         result=payload.result,
         note=payload.note,
     )
-    return 201, attempt
+    return Status(201, attempt)
 
 
 @router.post(
@@ -108,20 +107,20 @@ def record_attempt(request: HttpRequest, candidate_id: int, payload: AttemptIn) 
     response=CandidateOut,
     summary="Record an outcome: declined, not_eligible, deferred, unable_to_reach (enroll via /enrollments)",
 )
-def record_outcome(request: HttpRequest, candidate_id: int, payload: OutcomeIn) -> object:
+def record_outcome(request: ApiRequest, candidate_id: int, payload: OutcomeIn) -> object:
     candidate = selectors.candidate_get_for(request.auth, candidate_id)
     return services.candidate_record_outcome(actor=request.auth, candidate=candidate, **payload.dict())
 
 
 @router.post("/candidates/{candidate_id}/assign", response=CandidateOut, summary="Assign the outreach person")
-def assign_candidate(request: HttpRequest, candidate_id: int, payload: AssignIn) -> object:
+def assign_candidate(request: ApiRequest, candidate_id: int, payload: AssignIn) -> object:
     candidate = selectors.candidate_get_for(request.auth, candidate_id)
     assignee = _staff(request.auth, payload.user_id, "user_id")
     return services.candidate_assign(actor=request.auth, candidate=candidate, assignee=assignee)
 
 
 @router.post("/enrollments", response={201: EnrollmentOut}, summary="Enroll a patient (with consent)")
-def create_enrollment(request: HttpRequest, payload: EnrollIn) -> tuple[int, Enrollment]:
+def create_enrollment(request: ApiRequest, payload: EnrollIn) -> Status:
     patient = patient_get_for(request.auth, payload.patient_id, action="enrollment.create")
     candidate = None
     if payload.candidate_id is not None:
@@ -138,16 +137,16 @@ def create_enrollment(request: HttpRequest, payload: EnrollIn) -> tuple[int, Enr
         care_manager=_staff(request.auth, payload.care_manager_id, "care_manager_id"),
         candidate=candidate,
     )
-    return 201, enrollment
+    return Status(201, enrollment)
 
 
 @router.get("/enrollments/{enrollment_id}", response=EnrollmentOut, summary="One enrollment")
-def get_enrollment(request: HttpRequest, enrollment_id: int) -> object:
+def get_enrollment(request: ApiRequest, enrollment_id: int) -> object:
     return selectors.enrollment_get_for(request.auth, enrollment_id)
 
 
 @router.post("/enrollments/{enrollment_id}/disenroll", response=EnrollmentOut, summary="Disenroll")
-def disenroll(request: HttpRequest, enrollment_id: int, payload: DisenrollIn) -> object:
+def disenroll(request: ApiRequest, enrollment_id: int, payload: DisenrollIn) -> object:
     enrollment = selectors.enrollment_get_for(request.auth, enrollment_id)
     return services.enrollment_disenroll(actor=request.auth, enrollment=enrollment, **payload.dict())
 
@@ -155,7 +154,7 @@ def disenroll(request: HttpRequest, enrollment_id: int, payload: DisenrollIn) ->
 @router.post(
     "/enrollments/{enrollment_id}/care-manager", response=EnrollmentOut, summary="Assign the care manager"
 )
-def assign_care_manager(request: HttpRequest, enrollment_id: int, payload: CareManagerIn) -> object:
+def assign_care_manager(request: ApiRequest, enrollment_id: int, payload: CareManagerIn) -> object:
     enrollment = selectors.enrollment_get_for(request.auth, enrollment_id)
     care_manager = _staff(request.auth, payload.care_manager_id, "care_manager_id")
     return services.enrollment_assign_care_manager(
@@ -168,7 +167,7 @@ def assign_care_manager(request: HttpRequest, enrollment_id: int, payload: CareM
     response=list[SuggestionOut],
     summary="Care managers ranked for this enrollment, with reasons",
 )
-def enrollment_suggestions(request: HttpRequest, enrollment_id: int) -> object:
+def enrollment_suggestions(request: ApiRequest, enrollment_id: int) -> object:
     if not request.auth.has_perm_enum(Permission.ASSIGN_CASELOAD):
         raise PermissionDenied("You do not have permission to see this.")
     enrollment = selectors.enrollment_get_for(request.auth, enrollment_id)
@@ -182,7 +181,7 @@ def enrollment_suggestions(request: HttpRequest, enrollment_id: int) -> object:
     response=PatientProgramsOut,
     summary="A patient's eligibility per program (with reasons) and enrollment history",
 )
-def patient_programs(request: HttpRequest, patient_id: int) -> dict[str, object]:
+def patient_programs(request: ApiRequest, patient_id: int) -> dict[str, object]:
     patient = patient_get_for(request.auth, patient_id, action="enrollment.list")
     standing = selectors.patient_programs_for(request.auth, patient)
     return {
@@ -208,7 +207,7 @@ def patient_programs(request: HttpRequest, patient_id: int) -> dict[str, object]
     response=list[SuggestionOut],
     summary="Care managers ranked for a patient and program, with reasons",
 )
-def patient_suggestions(request: HttpRequest, patient_id: int, program: str) -> object:
+def patient_suggestions(request: ApiRequest, patient_id: int, program: str) -> object:
     if not request.auth.has_perm_enum(Permission.ASSIGN_CASELOAD):
         raise PermissionDenied("You do not have permission to see this.")
     patient = patient_get_for(request.auth, patient_id, action="caseload.suggest")
@@ -216,7 +215,7 @@ def patient_suggestions(request: HttpRequest, patient_id: int, program: str) -> 
 
 
 @router.get("/caseload", response=list[CaseloadPatientOut], summary="Your enrolled patients")
-def my_caseload(request: HttpRequest, care_manager_id: int | None = None) -> list[dict[str, object]]:
+def my_caseload(request: ApiRequest, care_manager_id: int | None = None) -> list[dict[str, object]]:
     target = _staff(request.auth, care_manager_id, "care_manager_id")
     return [
         {
@@ -231,7 +230,7 @@ def my_caseload(request: HttpRequest, care_manager_id: int | None = None) -> lis
 
 
 @router.get("/caseloads", response=CaseloadsOut, summary="Every care manager's acuity-weighted caseload")
-def caseloads(request: HttpRequest) -> dict[str, object]:
+def caseloads(request: ApiRequest) -> dict[str, object]:
     data = selectors.caseloads_for(request.auth)
     return {
         "staff": [

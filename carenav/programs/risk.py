@@ -36,7 +36,7 @@ DISCHARGE_CLASSES = (Encounter.Class.INPATIENT, Encounter.Class.OBSERVATION)
 
 def latest_run(organization_id: int) -> RiskRun | None:
     return (
-        RiskRun.objects.filter(organization_id=organization_id, status=RiskRun.Status.SUCCEEDED)
+        RiskRun.objects.filter(organization_id=organization_id, status=RiskRun.Status.COMPLETED)
         .order_by("-finished_at", "-id")
         .first()
     )
@@ -47,8 +47,11 @@ def run_get(organization_id: int, run_id: int) -> RiskRun | None:
 
 
 def top_reasons(reasons: Iterable[dict[str, Any]]) -> list[str]:
-    ranked = sorted(reasons or (), key=lambda r: -(r.get("points") or 0))
-    return [str(r.get("text", "")) for r in ranked[:TOP_RISK_REASONS] if r.get("text")]
+    """The largest contributions to the priority ("priority" reasons), else the largest of any kind."""
+    reasons = [r for r in reasons or () if r.get("text")]
+    contributions = [r for r in reasons if r.get("score") == "priority"] or reasons
+    ranked = sorted(contributions, key=lambda r: -(r.get("points") or 0))
+    return [str(r["text"]) for r in ranked[:TOP_RISK_REASONS]]
 
 
 def _dispositions(patient_ids: list[int]) -> dict[int, str]:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from carenav.accounts.models import User
 from carenav.accounts.permissions import Permission
 from carenav.core import clock
 from carenav.core.errors import DomainError, PermissionDenied
+from carenav.core.http import AuthedRequest
 from carenav.patients.models import Patient
 from carenav.patients.selectors import patient_get_for
 from carenav.programs import selectors, services
@@ -64,7 +65,7 @@ def _staff_member(user: User, value: str, field: str) -> User | None:
     return person
 
 
-def _filters(request: HttpRequest) -> selectors.CandidateFilters:
+def _filters(request: AuthedRequest) -> selectors.CandidateFilters:
     tier = request.GET.get("tier", "")
     return selectors.CandidateFilters(
         program=request.GET.get("program", ""),
@@ -87,7 +88,7 @@ def _row_context(user: User) -> dict[str, object]:
 
 
 @login_required
-def candidate_queue(request: HttpRequest) -> HttpResponse:
+def candidate_queue(request: AuthedRequest) -> HttpResponse:
     filters = _filters(request)
     candidates = selectors.candidate_list_for(request.user, filters)
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -115,7 +116,7 @@ def candidate_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_refresh(request: HttpRequest) -> HttpResponse:
+def candidate_refresh(request: AuthedRequest) -> HttpResponse:
     try:
         summary = services.candidates_refresh(actor=request.user, organization=request.user.organization)
         messages.success(
@@ -132,7 +133,7 @@ def candidate_refresh(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def candidate_action(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def candidate_action(request: AuthedRequest, candidate_id: int) -> HttpResponse:
     """The inline outcome form: an outreach attempt, an outcome, or taking/assigning the candidate."""
     candidate = selectors.candidate_get_for(request.user, candidate_id)
     action = request.POST.get("action", "outcome")
@@ -184,7 +185,7 @@ def candidate_action(request: HttpRequest, candidate_id: int) -> HttpResponse:
     return redirect("programs:candidates")
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def _next_url(request: AuthedRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -192,7 +193,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def enroll_form(request: HttpRequest, patient_id: int, program_code: str) -> HttpResponse:
+def enroll_form(request: AuthedRequest, patient_id: int, program_code: str) -> HttpResponse:
     """Enrollment with consent: shows the program's consent script for its current version."""
     _require(request.user, Permission.ENROLL)
     patient: Patient = patient_get_for(request.user, patient_id, action="enrollment.form")
@@ -238,7 +239,7 @@ def enroll_form(request: HttpRequest, patient_id: int, program_code: str) -> Htt
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
-            errors[exc.field or "__all__"] = exc.message
+            errors[exc.field or "form"] = exc.message
     return render(
         request,
         "programs/enroll.html",
@@ -258,7 +259,7 @@ def enroll_form(request: HttpRequest, patient_id: int, program_code: str) -> Htt
 
 @login_required
 @require_POST
-def disenroll(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def disenroll(request: AuthedRequest, enrollment_id: int) -> HttpResponse:
     enrollment = selectors.enrollment_get_for(request.user, enrollment_id)
     try:
         services.enrollment_disenroll(
@@ -277,13 +278,13 @@ def disenroll(request: HttpRequest, enrollment_id: int) -> HttpResponse:
 
 
 @login_required
-def my_caseload(request: HttpRequest) -> HttpResponse:
+def my_caseload(request: AuthedRequest) -> HttpResponse:
     rows = selectors.caseload_for(request.user)
     return render(request, "programs/caseload.html", {"rows": rows, "today": clock.today()})
 
 
 @login_required
-def caseloads(request: HttpRequest) -> HttpResponse:
+def caseloads(request: AuthedRequest) -> HttpResponse:
     data = selectors.caseloads_for(request.user)
     unassigned = [
         {
@@ -316,7 +317,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign_care_manager(request: HttpRequest, enrollment_id: int) -> HttpResponse:
+def assign_care_manager(request: AuthedRequest, enrollment_id: int) -> HttpResponse:
     enrollment = selectors.enrollment_get_for(request.user, enrollment_id)
     try:
         care_manager = _staff_member(request.user, request.POST.get("care_manager", ""), "care_manager")
