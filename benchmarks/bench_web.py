@@ -225,7 +225,7 @@ def main() -> None:
             assert client.get(url).status_code == 200
         query_counts[label] = len(ctx.captured_queries)
 
-    env = {**os.environ}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # serve this checkout, even from a git worktree
     log = open(Path(os.environ["CARENAV_HOME"]) / "server.log", "w")  # noqa: SIM115 - open for the server's lifetime
     server = subprocess.Popen(
         [
