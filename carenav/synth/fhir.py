@@ -8,7 +8,7 @@ and shared between resources; they must never be mutated.
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 
 from carenav.synth import catalog as cat
@@ -30,6 +30,7 @@ MRN_SYSTEM = "urn:carenav:synth:mrn"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 
 Resource = dict[str, object]
+Category = Sequence[Mapping[str, object]]
 
 
 def _coding(system: str, code: str, display: str) -> dict[str, str]:
@@ -356,7 +357,7 @@ class _PatientRenderer:
         self,
         code: cat.Code,
         onset: int,
-        category: list[dict[str, object]],
+        category: Category,
         abatement: int | None = None,
         encounter: str | None = None,
     ) -> tuple[str, Resource]:
@@ -483,7 +484,7 @@ class _PatientRenderer:
     def observation(
         self,
         key: str,
-        category: list[dict[str, object]],
+        category: Category,
         day: int,
         hour: int,
         value: float,

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -30,6 +30,12 @@ _TICK = 200  # patients between progress reports
 _FILE_PATTERN = re.compile(rf"^({'|'.join(RESOURCE_TYPES)})\.\d+\.ndjson(\.gz)?$")
 
 Progress = Callable[[int], None]
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+    def close(self) -> None: ...
 
 
 def patient_rng(seed: int, index: int) -> random.Random:
@@ -51,7 +57,8 @@ class _ChunkFiles:
 
     def __init__(self, out_dir: Path, chunk: str, compress: bool) -> None:
         self.out_dir, self.chunk, self.compress = out_dir, chunk, compress
-        self.files: dict[str, tuple[IO[bytes], IO[bytes] | None]] = {}
+        self.writers: dict[str, _Sink] = {}
+        self.handles: list[_Sink] = []  # closed in order: gzip wrappers before their files
         self.pending: dict[str, list[bytes]] = {t: [] for t in RESOURCE_TYPES}
         self.counts: dict[str, int] = dict.fromkeys(RESOURCE_TYPES, 0)
 
@@ -65,28 +72,28 @@ class _ChunkFiles:
         pending = self.pending[resource_type]
         if not pending:
             return
-        handle = self.files.get(resource_type)
-        if handle is None:
+        if resource_type not in self.writers:
             suffix = ".ndjson.gz" if self.compress else ".ndjson"
-            raw = open(self.out_dir / f"{resource_type}.{self.chunk}{suffix}", "wb", buffering=1 << 20)  # noqa: SIM115
-            # mtime=0 and no file name in the header keep gzip output byte-identical across runs.
-            wrapper = (
-                gzip_module.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL)
-                if self.compress
-                else None
-            )
-            handle = self.files[resource_type] = (raw, wrapper)
-        (handle[1] or handle[0]).write(b"".join(pending))
+            path = self.out_dir / f"{resource_type}.{self.chunk}{suffix}"
+            raw = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 (closed in close())
+            writer: _Sink = raw
+            if self.compress:
+                # mtime=0 and no file name in the header keep gzip output byte-identical across runs.
+                writer = gzip_module.GzipFile(
+                    filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL
+                )
+                self.handles.append(writer)
+            self.handles.append(raw)
+            self.writers[resource_type] = writer
+        self.writers[resource_type].write(b"".join(pending))
         self.counts[resource_type] += len(pending)
         pending.clear()
 
     def close(self) -> None:
         for resource_type in RESOURCE_TYPES:
             self.flush(resource_type)
-        for raw, wrapper in self.files.values():
-            if wrapper is not None:
-                wrapper.close()
-            raw.close()
+        for handle in self.handles:
+            handle.close()
 
 
 def write_chunk(

@@ -247,6 +247,7 @@ def sample_person(rng: random.Random, index: int, as_of: date) -> Person:
 
 def _marital(rng: random.Random, age: int, alone: bool) -> str:
     # v3-MaritalStatus: M married, S never married, D divorced, W widowed.
+    options: tuple[tuple[str, float], ...]
     if age < 35:
         options = (("M", 0.30), ("S", 0.65), ("D", 0.05))
     elif age < 65:
@@ -566,7 +567,7 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
     if final_stay is not None:
         stays.append(final_stay)
 
-    occupied = set()
+    occupied: set[int] = set()
     for s in stays:
         occupied.update(range(s.start, s.end + 1))
     visits: list[Visit] = list(stays)

@@ -4,6 +4,7 @@ import importlib
 from collections import defaultdict
 from datetime import date, datetime
 from statistics import mean
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def sample() -> dict[str, list[dict]]:
     return by_type
 
 
-def _model(resource_type: str) -> type:
+def _model(resource_type: str) -> Any:
     return getattr(importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}"), resource_type)
 
 
@@ -73,7 +74,7 @@ def test_nothing_happens_after_the_as_of_day(sample: dict[str, list[dict]]) -> N
 
 def _problems(sample: dict[str, list[dict]]) -> dict[str, dict[str, str]]:
     """Patient reference -> condition key -> Condition id (problem list only)."""
-    lookup = {}
+    lookup: dict[tuple[str, str], str] = {}
     for spec in cat.CONDITIONS + cat.SOCIAL_NEEDS:
         for v in spec.variants:
             for code in (v.icd, v.snomed):
@@ -164,7 +165,7 @@ def test_medications_fit_the_conditions_they_treat(sample: dict[str, list[dict]]
     for drug in ("metformin", "insulin_glargine", "empagliflozin", "glipizide", "atorvastatin", "gabapentin"):
         allowed[drug].add("diabetes")
     allowed["ferrous_sulfate"].add("ckd")
-    condition_key = {c["id"]: c for c in sample["Condition"]}
+    conditions = {c["id"]: c for c in sample["Condition"]}
     lookup = {
         (code.system, code.code): spec.key
         for spec in cat.CONDITIONS
@@ -175,8 +176,8 @@ def test_medications_fit_the_conditions_they_treat(sample: dict[str, list[dict]]
     assert len(sample["MedicationRequest"]) > 2000
     for m in sample["MedicationRequest"]:
         drug = rxcui_to_key[m["medicationCodeableConcept"]["coding"][0]["code"]]
-        condition = condition_key[m["reasonReference"][0]["reference"].removeprefix("Condition/")]
-        coding = condition["code"]["coding"][0]
+        treated = conditions[m["reasonReference"][0]["reference"].removeprefix("Condition/")]
+        coding = treated["code"]["coding"][0]
         assert lookup[(coding["system"], coding["code"])] in allowed[drug], (drug, coding)
         assert m["status"] in ("active", "stopped") and m["dosageInstruction"][0]["text"]
 
