@@ -33,14 +33,17 @@ from carenav.programs.schemas import (
 router = Router(tags=["programs"])
 
 
-def _staff(actor: User, user_id: int | None, field: str) -> User | None:
-    """A user of the actor's organization, or a 4xx naming the field."""
-    if user_id is None:
-        return None
-    user = User.objects.filter(pk=user_id, organization_id=actor.organization_id, is_active=True).first()
+def _member(actor: User, user_id: int, field: str) -> User:
+    """An active user of the actor's organization, or a 4xx naming the field."""
+    org = selectors.organization_of(actor)
+    user = User.objects.filter(pk=user_id, organization=org, is_active=True).first()
     if user is None:
         raise DomainError("No such active staff member in your organization.", field=field)
     return user
+
+
+def _staff(actor: User, user_id: int | None, field: str) -> User | None:
+    return None if user_id is None else _member(actor, user_id, field)
 
 
 def _program(code: str, field: str = "program") -> Program:
@@ -54,7 +57,7 @@ def _program(code: str, field: str = "program") -> Program:
 def list_programs(request: ApiRequest) -> list[dict[str, object]]:
     if not request.auth.has_perm_enum(Permission.VIEW_PATIENT):
         raise PermissionDenied("You do not have permission to see this.")
-    offered = {p.code for p in selectors.offered_programs(request.auth.organization_id)}
+    offered = {p.code for p in selectors.offered_programs(selectors.organization_of(request.auth))}
     return [
         {**program.__dict__, "offered": program.code in offered, "consent": program.consent.__dict__}
         for program in load_programs().values()
@@ -71,10 +74,12 @@ def list_candidates(request: ApiRequest, filters: Query[CandidateFilterIn]):  # 
 def refresh_candidates(request: ApiRequest, payload: RefreshIn) -> object:
     run = None
     if payload.run_id is not None:
-        run = risk.run_get(request.auth.organization_id, payload.run_id)
+        run = risk.run_get(selectors.organization_of(request.auth).pk, payload.run_id)
         if run is None:
             raise DomainError("No such risk run in your organization.", field="run_id")
-    return services.candidates_refresh(actor=request.auth, organization=request.auth.organization, run=run)
+    return services.candidates_refresh(
+        actor=request.auth, organization=selectors.organization_of(request.auth), run=run
+    )
 
 
 @router.get("/candidates/{candidate_id}", response=CandidateOut, summary="One candidate")
@@ -156,7 +161,7 @@ def disenroll(request: ApiRequest, enrollment_id: int, payload: DisenrollIn) -> 
 )
 def assign_care_manager(request: ApiRequest, enrollment_id: int, payload: CareManagerIn) -> object:
     enrollment = selectors.enrollment_get_for(request.auth, enrollment_id)
-    care_manager = _staff(request.auth, payload.care_manager_id, "care_manager_id")
+    care_manager = _member(request.auth, payload.care_manager_id, "care_manager_id")
     return services.enrollment_assign_care_manager(
         actor=request.auth, enrollment=enrollment, care_manager=care_manager
     )
@@ -172,7 +177,7 @@ def enrollment_suggestions(request: ApiRequest, enrollment_id: int) -> object:
         raise PermissionDenied("You do not have permission to see this.")
     enrollment = selectors.enrollment_get_for(request.auth, enrollment_id)
     return services.suggest_care_manager(
-        request.auth.organization, enrollment.patient, get_program(enrollment.program_code)
+        enrollment.organization_id, enrollment.patient, get_program(enrollment.program_code)
     )
 
 
@@ -211,7 +216,7 @@ def patient_suggestions(request: ApiRequest, patient_id: int, program: str) -> o
     if not request.auth.has_perm_enum(Permission.ASSIGN_CASELOAD):
         raise PermissionDenied("You do not have permission to see this.")
     patient = patient_get_for(request.auth, patient_id, action="caseload.suggest")
-    return services.suggest_care_manager(request.auth.organization, patient, _program(program))
+    return services.suggest_care_manager(patient.organization_id, patient, _program(program))
 
 
 @router.get("/caseload", response=list[CaseloadPatientOut], summary="Your enrolled patients")

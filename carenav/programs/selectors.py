@@ -21,9 +21,17 @@ from carenav.programs.machines import CandidateStatus, EnrollmentStatus
 from carenav.programs.models import Candidate, Enrollment, OrganizationProgram, OutreachAttempt
 
 
-def _require(user: User, permission: Permission) -> None:
-    if not user.is_authenticated or not user.has_perm_enum(permission):
+def _require(user: User, permission: Permission) -> int:
+    """The user's organization id, once the permission is checked (staff always have one)."""
+    if not user.is_authenticated or not user.has_perm_enum(permission) or user.organization_id is None:
         raise PermissionDenied("You do not have permission to see this.")
+    return user.organization_id
+
+
+def organization_of(user: User) -> Organization:
+    if user.organization is None:
+        raise PermissionDenied("You are not staff of an organization.")
+    return user.organization
 
 
 def offered_programs(organization: Organization | int) -> list[Program]:
@@ -48,10 +56,8 @@ class CandidateFilters:
 
 def candidate_list_for(user: User, filters: CandidateFilters = CandidateFilters()) -> QuerySet[Candidate]:
     """The candidate queue: highest priority first, with the patient and outreach person joined."""
-    _require(user, Permission.VIEW_POPULATION)
-    queryset = Candidate.objects.filter(organization_id=user.organization_id).select_related(
-        "patient", "assigned_to"
-    )
+    org_id = _require(user, Permission.VIEW_POPULATION)
+    queryset = Candidate.objects.filter(organization_id=org_id).select_related("patient", "assigned_to")
     if filters.status:
         statuses = CandidateStatus.WORKING if filters.status == "working" else (filters.status,)
         queryset = queryset.filter(status__in=statuses)
@@ -76,9 +82,9 @@ def candidate_list_for(user: User, filters: CandidateFilters = CandidateFilters(
 
 
 def candidate_get_for(user: User, candidate_id: int) -> Candidate:
-    _require(user, Permission.VIEW_POPULATION)
+    org_id = _require(user, Permission.VIEW_POPULATION)
     candidate = (
-        Candidate.objects.filter(pk=candidate_id, organization_id=user.organization_id)
+        Candidate.objects.filter(pk=candidate_id, organization_id=org_id)
         .select_related("patient", "assigned_to", "run")
         .first()
     )
@@ -107,9 +113,9 @@ def outreach_attempts_for(user: User, candidate_id: int) -> QuerySet[OutreachAtt
 
 
 def enrollment_get_for(user: User, enrollment_id: int) -> Enrollment:
-    _require(user, Permission.VIEW_PATIENT)
+    org_id = _require(user, Permission.VIEW_PATIENT)
     enrollment = (
-        Enrollment.objects.filter(pk=enrollment_id, organization_id=user.organization_id)
+        Enrollment.objects.filter(pk=enrollment_id, organization_id=org_id)
         .select_related("patient", "care_manager")
         .first()
     )
@@ -214,19 +220,19 @@ def _caseload_rows(organization_id: int, enrollments: list[Enrollment]) -> list[
 
 def caseload_for(user: User, care_manager: User | None = None) -> list[CaseloadRow]:
     """A care manager's active enrolled patients (default: the user's own), most acute first."""
-    _require(user, Permission.ENROLL)
+    org_id = _require(user, Permission.ENROLL)
     target = care_manager or user
     if target.pk != user.pk:
         _require(user, Permission.ASSIGN_CASELOAD)
-        if target.organization_id != user.organization_id:
+        if target.organization_id != org_id:
             raise NotFound("No such care manager.")
     enrollments = list(
         Enrollment.objects.filter(
-            organization_id=user.organization_id, status=EnrollmentStatus.ACTIVE, care_manager=target
+            organization_id=org_id, status=EnrollmentStatus.ACTIVE, care_manager=target
         ).select_related("patient")
     )
     audit_record(actor=user, action="caseload.view", detail={"care_manager": target.pk})
-    return _caseload_rows(user.organization_id, enrollments)
+    return _caseload_rows(org_id, enrollments)
 
 
 @dataclass
@@ -273,9 +279,9 @@ def _staff(organization_id: int, extra_ids: set[int]) -> list[User]:
 def caseloads_for(user: User) -> Caseloads:
     """Supervisor view: every care manager's patients by tier and acuity-weighted load, plus the
     active enrollments still without a care manager."""
-    _require(user, Permission.ASSIGN_CASELOAD)
+    org_id = _require(user, Permission.ASSIGN_CASELOAD)
     weights = caseload_weights()
-    loads, unassigned, tiers = _loads(user.organization_id)
+    loads, unassigned, tiers = _loads(org_id)
     staff = [
         CaseloadSummary(
             care_manager=person,
@@ -283,7 +289,7 @@ def caseloads_for(user: User) -> Caseloads:
             weighted_load=weighted_load(loads.get(person.pk, []), weights),
             by_tier=dict(Counter(loads.get(person.pk, []))),
         )
-        for person in _staff(user.organization_id, set(loads))
+        for person in _staff(org_id, set(loads))
     ]
     staff.sort(key=lambda s: (-s.weighted_load, s.care_manager.username))
     audit_record(actor=user, action="caseloads.view", detail={"unassigned": len(unassigned)})
@@ -295,10 +301,10 @@ def caseloads_for(user: User) -> Caseloads:
     )
 
 
-def staff_for_assignment(organization: Organization) -> list[StaffLoad]:
+def staff_for_assignment(organization_id: int) -> list[StaffLoad]:
     """Active care-management staff with their current acuity-weighted loads."""
     weights = caseload_weights()
-    loads, _, _ = _loads(organization.pk)
+    loads, _, _ = _loads(organization_id)
     return [
         StaffLoad(
             user=person,
@@ -309,16 +315,16 @@ def staff_for_assignment(organization: Organization) -> list[StaffLoad]:
             patients=len(loads.get(person.pk, [])),
             by_tier=dict(Counter(loads.get(person.pk, []))),
         )
-        for person in _staff(organization.pk, set())
+        for person in _staff(organization_id, set())
         if person.has_perm_enum(Permission.ENROLL)
     ]
 
 
 def candidate_counts_for(user: User) -> dict[str, int]:
     """Open candidates per program, for the queue's filter labels."""
-    _require(user, Permission.VIEW_POPULATION)
+    org_id = _require(user, Permission.VIEW_POPULATION)
     rows = (
-        Candidate.objects.filter(organization_id=user.organization_id, status=CandidateStatus.OPEN)
+        Candidate.objects.filter(organization_id=org_id, status=CandidateStatus.OPEN)
         .values("program_code")
         .annotate(n=Count("id"))
     )
@@ -327,9 +333,10 @@ def candidate_counts_for(user: User) -> dict[str, int]:
 
 def assignable_staff_for(user: User) -> list[User]:
     """Who may be given outreach work or a caseload in the user's organization."""
+    org_id = _require(user, Permission.VIEW_PATIENT)
     return [
         person
-        for person in User.objects.filter(organization_id=user.organization_id, is_active=True).order_by(
+        for person in User.objects.filter(organization_id=org_id, is_active=True).order_by(
             "last_name", "first_name", "username"
         )
         if person.has_perm_enum(Permission.ENROLL)

@@ -69,11 +69,12 @@ def _offered(organization_id: int, program_code: str) -> Program:
 
 @transaction.atomic
 def organization_program_set(
-    *, actor: User, organization: Organization, program_code: str, active: bool = True
+    *, actor: User | None, organization: Organization, program_code: str, active: bool = True
 ) -> OrganizationProgram:
-    """Turn a program on or off for the organization."""
-    _require(actor, Permission.CONFIGURE)
-    _same_org(actor, organization.pk)
+    """Turn a program on or off for the organization (`actor=None` is the CLI operator)."""
+    if actor is not None:
+        _require(actor, Permission.CONFIGURE)
+        _same_org(actor, organization.pk)
     if program_code not in load_programs():
         raise DomainError(f"Unknown program {program_code!r}.", field="program")
     row, _ = OrganizationProgram.objects.update_or_create(
@@ -202,7 +203,8 @@ def candidates_refresh(*, actor: User | None, organization: Organization, run: A
                     existing.reasons = reasons
                     existing.risk_reasons = risk_reasons
                     existing.search_text = _search_text(program.code, reasons, risk_reasons)
-                    if existing.status == CandidateStatus.DEFERRED and existing.deferred_until <= today:
+                    until = existing.deferred_until
+                    if existing.status == CandidateStatus.DEFERRED and until is not None and until <= today:
                         existing.status, existing.deferred_until = CandidateStatus.OPEN, None
                     after = (
                         existing.run_id,
@@ -650,8 +652,9 @@ def enrollment_assign_care_manager(*, actor: User, enrollment: Enrollment, care_
 # --- Assignment suggestion -------------------------------------------------------------------
 
 
-def suggest_care_manager(organization: Organization, patient: Patient, program: Program) -> list[Suggestion]:
+def suggest_care_manager(
+    organization: Organization | int, patient: Patient, program: Program
+) -> list[Suggestion]:
     """Staff ranked for this patient and program, with the reasons (see assignment.rank_staff)."""
-    return rank_staff(
-        staff_for_assignment(organization), patient.preferred_language, program, caseload_weights()
-    )
+    org_id = organization if isinstance(organization, int) else organization.pk
+    return rank_staff(staff_for_assignment(org_id), patient.preferred_language, program, caseload_weights())

@@ -58,7 +58,9 @@ def _staff_member(user: User, value: str, field: str) -> User | None:
     if not value:
         return None
     person = User.objects.filter(
-        pk=int(value) if value.isdigit() else 0, organization_id=user.organization_id, is_active=True
+        pk=int(value) if value.isdigit() else 0,
+        organization_id=selectors.organization_of(user).pk,
+        is_active=True,
     ).first()
     if person is None:
         raise DomainError("No such staff member in your organization.", field=field)
@@ -93,7 +95,7 @@ def candidate_queue(request: AuthedRequest) -> HttpResponse:
     candidates = selectors.candidate_list_for(request.user, filters)
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in filters.__dict__.items() if v not in ("", None)})
-    programs = selectors.offered_programs(request.user.organization_id)
+    programs = selectors.offered_programs(selectors.organization_of(request.user))
     counts = selectors.candidate_counts_for(request.user)
     context = {
         "page": page,
@@ -118,7 +120,9 @@ def candidate_queue(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def candidate_refresh(request: AuthedRequest) -> HttpResponse:
     try:
-        summary = services.candidates_refresh(actor=request.user, organization=request.user.organization)
+        summary = services.candidates_refresh(
+            actor=request.user, organization=selectors.organization_of(request.user)
+        )
         messages.success(
             request,
             f"Queue refreshed from risk run #{summary.run_id}: {summary.created} new, {summary.updated} updated, "
@@ -206,7 +210,7 @@ def enroll_form(request: AuthedRequest, patient_id: int, program_code: str) -> H
         selectors.candidate_get_for(request.user, int(candidate_id)) if candidate_id.isdigit() else None
     )
     errors: dict[str, str] = {}
-    suggestions = services.suggest_care_manager(request.user.organization, patient, program)
+    suggestions = services.suggest_care_manager(patient.organization_id, patient, program)
     fits = not program.discipline_required or request.user.discipline in program.disciplines
     default_cm = request.user if fits else (suggestions[0].user if suggestions else None)
     values = {
@@ -291,7 +295,7 @@ def caseloads(request: AuthedRequest) -> HttpResponse:
             "enrollment": e,
             "tier": data.unassigned_tiers.get(e.pk),
             "suggestions": services.suggest_care_manager(
-                request.user.organization, e.patient, get_program(e.program_code)
+                e.organization_id, e.patient, get_program(e.program_code)
             )[:3],
         }
         for e in data.unassigned
