@@ -44,11 +44,6 @@ def _text(value: Any) -> Any:
     return value.cast("string").coalesce(ibis.literal(""))
 
 
-def _attach(base: Table, agg: Table) -> Table:
-    agg = agg.rename(pid="patient_id")
-    return base.left_join(agg, base.patient_id == agg.pid).drop("pid")
-
-
 def condition_matches(inputs: Inputs, lookup: Table, *, as_of_day: int) -> Table:
     """Active conditions (as of the date) that fall in a value-set category, one row per code."""
     c = inputs.conditions
@@ -229,8 +224,7 @@ def patient_features(inputs: Inputs, lookup: Table, *, as_of_day: int, windows: 
     f = inputs.findings.distinct()
     findings = f.group_by("patient_id").aggregate(findings=f.domain.group_concat(ITEM))
 
-    out = base
-    for agg in (
+    aggregates = (
         matched,
         inpatient,
         emergency,
@@ -245,8 +239,16 @@ def patient_features(inputs: Inputs, lookup: Table, *, as_of_day: int, windows: 
         claims,
         caregivers,
         findings,
-    ):
-        out = _attach(out, agg)
+    )
+    # One flat chain of left joins: SQLite's parser overflows on deeply nested subqueries.
+    out = base
+    keys = []
+    for n, agg in enumerate(aggregates):
+        key = f"pid{n}"
+        keyed = agg.rename({key: "patient_id"})
+        out = out.left_join(keyed, base.patient_id == keyed[key])
+        keys.append(key)
+    out = out.drop(*keys)
     zero = ibis.literal(0)
     return out.mutate(
         **{

@@ -2,7 +2,8 @@
 
 Dates become epoch-day integers (UTC) and times epoch seconds, so date arithmetic is plain integer
 arithmetic on every backend. Patients and encounters get integer ids (the operational ids, or a
-row number for files) plus their source reference for the evidence shown to people.
+row number for files) plus their reference in the source system (the FHIR id; in the operational
+store the imported source_id, else the row id) for the evidence shown to people.
 
     patients      patient_id, patient_ref, birth_day, sex, deceased_day
     conditions    patient_id, system (canonical URI), code, clinical_status, onset_day, abatement_day, recorded_day
@@ -158,7 +159,7 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
         p = p.filter(p.organization_id == organization_id)
     patients = p.select(
         patient_id=p.id.cast("int64"),
-        patient_ref=p.id.cast("string"),
+        patient_ref=p.source_id.coalesce(p.id.cast("string")),
         birth_day=_day(p.birth_date),
         sex=p.sex,
         deceased_day=_day(p.deceased_at),
@@ -182,7 +183,7 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     encounters = e.select(
         patient_id=e.patient_id.cast("int64"),
         encounter_id=e.id.cast("int64"),
-        encounter_ref=e.id.cast("string"),
+        encounter_ref=e.source_id.coalesce(e.id.cast("string")),
         cls=e.encounter_class,
         start_day=_day(e.start),
         end_day=_day(e.end),
@@ -218,7 +219,10 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
         f = f.filter(~f.status.isin(("resolved", "inactive", "entered-in-error")))
         findings = f.select(patient_id=f.patient_id.cast("int64"), domain=f.domain)
     else:
-        findings = ibis.memtable({"patient_id": [], "domain": []}, schema=ibis.schema(SCHEMAS["findings"]))
+        # An empty table built from a real one: a memtable would make Ibis create (and commit) a table.
+        findings = patients.filter(ibis.literal(False)).select(
+            patient_id="patient_id", domain=ibis.literal("", type="string")
+        )
     return Inputs(patients, conditions, encounters, observations, procedures, claims, caregivers, findings)
 
 

@@ -26,6 +26,7 @@ from carenav.analytics import inputs as normalize
 from carenav.analytics.config import DEFAULT_CONFIG, PriorityConfig, load_config
 from carenav.analytics.features import lookup_table, patient_features
 from carenav.analytics.results import PatientResult, Scorer
+from carenav.terminology.valuesets import lookup_rows
 
 ENGINES = ("db", "duckdb", "pyspark")
 BATCH_ROWS = 50_000
@@ -72,6 +73,26 @@ def _spark_session() -> Any:
     )
 
 
+def _temporary_lookup(backend: Any, stack: ExitStack) -> Table:
+    """The value-set rows as a TEMP table, written through the DB-API cursor.
+
+    Ibis would register an in-memory table by creating and committing a table, which must not
+    happen on a connection shared with Django (it would end the caller's transaction).
+    """
+    name = "carenav_valueset_lookup"
+    sqlite = backend.name == "sqlite"
+    marker = "?" if sqlite else "%s"
+    cursor = backend.con.cursor()
+    cursor.execute(f"DROP TABLE IF EXISTS {'temp.' if sqlite else ''}{name}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {name} (valueset TEXT, version TEXT, category TEXT, lk_system TEXT, "
+        "code_or_prefix TEXT, match_kind TEXT)"
+    )
+    cursor.executemany(f"INSERT INTO {name} VALUES ({', '.join([marker] * 6)})", lookup_rows())
+    stack.callback(lambda: backend.con.cursor().execute(f"DROP TABLE IF EXISTS {name}"))
+    return backend.table(name, database="temp") if sqlite else backend.table(name)
+
+
 @contextmanager
 def open_source(
     engine: str,
@@ -93,7 +114,7 @@ def open_source(
             else:
                 backend = source  # an Ibis backend, e.g. on Django's connection (already UTC)
             inputs = normalize.from_operational(backend, organization_id=organization_id)
-            yield Source(engine, backend, inputs, lookup_table())
+            yield Source(engine, backend, inputs, _temporary_lookup(backend, stack))
             return
         directory = Path(source)
         if not directory.is_dir():

@@ -127,7 +127,7 @@ class Scorer:
         self.hierarchy = charlson_hierarchy()
         self.lace_weights = charlson_weights(config.lace_charlson_weights)
         self.lace_weights_label = valuesets["charlson"].extra["weight_sets"][config.lace_charlson_weights][
-            "label"
+            "short_label"
         ]
 
     def display(self, valueset: str, key: str) -> str:
@@ -343,7 +343,7 @@ class Scorer:
                     "points": result.total,
                     "text": (
                         f"LACE {result.total}: L {result.length} ({_plural(los, 'day')}), A {result.acuity} ({acuity}), "
-                        f"C {result.comorbidity} ({self.lace_weights_label} Charlson {lace_charlson}), "
+                        f"C {result.comorbidity} (Charlson {lace_charlson}, {self.lace_weights_label} weights), "
                         f"E {result.ed} ({_plural(ed_before, 'ED visit')} in 6 months before admission)"
                     ),
                     "evidence": {**stay, "ed_visits": [_iso(d) for d in _days(row["idx_ed_days"])]},

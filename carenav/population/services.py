@@ -47,12 +47,32 @@ SCORE_FIELDS = (
 Progress = Callable[[int], None]
 
 
+class _DjangoOwnsTransactions:
+    """A sqlite3 connection whose commit/rollback belong to Django.
+
+    Ibis's SQLite backend commits after reading a table's schema; on the connection Django is using,
+    that would end the caller's transaction (and its savepoints). Everything else passes through.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        return None
+
+
 def operational_backend() -> Any:
     """An Ibis backend on Django's own database connection, so a run sees exactly what Django sees."""
     connection.ensure_connection()
     raw = connection.connection
     if connection.vendor == "sqlite":
-        return ibis.sqlite.from_connection(raw)
+        return ibis.sqlite.from_connection(_DjangoOwnsTransactions(raw))
     if connection.vendor == "postgresql":
         return ibis.postgres.from_connection(raw)
     raise DomainError(f"risk stratification does not support the {connection.vendor} database")
