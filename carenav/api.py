@@ -9,6 +9,7 @@ from carenav.accounts.auth import API_AUTH
 from carenav.assessments.api import router as assessments_router
 from carenav.core.errors import DomainError
 from carenav.patients.api import router as patients_router
+from carenav.population.api import router as population_router
 
 api = NinjaAPI(
     title="carenav API",
@@ -51,3 +52,4 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 api.add_router("/account", accounts_router)
 api.add_router("/", patients_router)
 api.add_router("/", assessments_router)
+api.add_router("/", population_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "carenav.terminology",
     "carenav.tasks",
     "carenav.assessments",
+    "carenav.population",
     "carenav.web",
 ]
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("patients/", include("carenav.patients.urls")),
     path("terminology/", include("carenav.terminology.urls")),
     path("assessments/", include("carenav.assessments.urls")),
+    path("population/", include("carenav.population.urls")),
     path("", include("carenav.web.urls")),
 ]
