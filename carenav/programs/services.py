@@ -658,3 +658,14 @@ def suggest_care_manager(
     """Staff ranked for this patient and program, with the reasons (see assignment.rank_staff)."""
     org_id = organization if isinstance(organization, int) else organization.pk
     return rank_staff(staff_for_assignment(org_id), patient.preferred_language, program, caseload_weights())
+
+
+def suggest_for_enrollments(
+    organization_id: int, enrollments: list[Enrollment]
+) -> dict[int, list[Suggestion]]:
+    """Suggestions for many enrollments at once: the staff loads are read once, then ranked per patient."""
+    staff, weights = staff_for_assignment(organization_id), caseload_weights()
+    return {
+        e.pk: rank_staff(staff, e.patient.preferred_language, get_program(e.program_code), weights)
+        for e in enrollments
+    }

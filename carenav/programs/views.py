@@ -31,6 +31,7 @@ from carenav.programs.machines import (
 from carenav.programs.models import Candidate
 
 PAGE_SIZE = 25
+UNASSIGNED_SHOWN = 50  # most acute first; the rest follow as these are assigned
 # The inline form offers attempts and outcomes in one list: "attempt:<result>" or an outcome.
 OUTCOME_CHOICES = [(f"attempt:{code}", f"Attempt — {label}") for code, label in ATTEMPT_RESULTS] + [
     (CandidateStatus.DECLINED, "Declined"),
@@ -78,13 +79,17 @@ def _filters(request: AuthedRequest) -> selectors.CandidateFilters:
     )
 
 
-def _row_context(user: User) -> dict[str, object]:
+def _row_context(user: User, staff: list[User] | None = None) -> dict[str, object]:
+    can_assign = user.has_perm_enum(Permission.ASSIGN_CASELOAD)
+    if staff is None and can_assign:
+        staff = selectors.assignable_staff_for(user)
     return {
+        "staff": staff or [],
         "outcome_choices": OUTCOME_CHOICES,
         "channels": ATTEMPT_CHANNELS,
         "decline_reasons": DECLINE_REASONS,
         "can_enroll": user.has_perm_enum(Permission.ENROLL),
-        "can_assign": user.has_perm_enum(Permission.ASSIGN_CASELOAD),
+        "can_assign": can_assign,
         "today": clock.today(),
     }
 
@@ -103,12 +108,11 @@ def candidate_queue(request: AuthedRequest) -> HttpResponse:
         "query": query,
         "programs": programs,
         "program_options": [(p, counts.get(p.code, 0)) for p in programs],
-        "staff": selectors.assignable_staff_for(request.user),
         "statuses": [("working", "Open or deferred"), *CandidateStatus.CHOICES, ("", "All")],
         "tiers": [1, 2, 3, 4],
         "can_refresh": request.user.has_perm_enum(Permission.RUN_STRATIFICATION)
         or request.user.has_perm_enum(Permission.ASSIGN_CASELOAD),
-        **_row_context(request.user),
+        **_row_context(request.user, selectors.assignable_staff_for(request.user)),
     }
     template = (
         "programs/_candidate_table.html" if request.headers.get("HX-Request") else "programs/candidates.html"
@@ -290,15 +294,12 @@ def my_caseload(request: AuthedRequest) -> HttpResponse:
 @login_required
 def caseloads(request: AuthedRequest) -> HttpResponse:
     data = selectors.caseloads_for(request.user)
+    shown = sorted(data.unassigned, key=lambda e: (data.unassigned_tiers.get(e.pk) or 99, e.start_date, e.pk))
+    shown = shown[:UNASSIGNED_SHOWN]
+    suggestions = services.suggest_for_enrollments(selectors.organization_of(request.user).pk, shown)
     unassigned = [
-        {
-            "enrollment": e,
-            "tier": data.unassigned_tiers.get(e.pk),
-            "suggestions": services.suggest_care_manager(
-                e.organization_id, e.patient, get_program(e.program_code)
-            )[:3],
-        }
-        for e in data.unassigned
+        {"enrollment": e, "tier": data.unassigned_tiers.get(e.pk), "suggestions": suggestions[e.pk][:3]}
+        for e in shown
     ]
     return render(
         request,
@@ -314,6 +315,7 @@ def caseloads(request: AuthedRequest) -> HttpResponse:
                 for s in data.staff
             ],
             "unassigned": unassigned,
+            "unassigned_total": len(data.unassigned),
             "staff": selectors.assignable_staff_for(request.user),
         },
     )

@@ -48,6 +48,18 @@ def test_queue_to_enrollment_to_caseload(browser_page, live_server, org, care_ma
     assert "enrolled in Chronic Care Management" in page.locator(".messages").inner_text()
     assert page.locator("tr.candidate-row").count() == 1
 
+    okafor = page.locator("tr.candidate-row", has_text="Okafor")
+    okafor.locator("summary", has_text="Other outcome").click()
+    okafor.locator("select[name=outcome]").select_option("declined")
+    okafor.get_by_role("button", name="Save").click()
+    alert = page.locator("tr.candidate-row", has_text="Okafor").get_by_role("alert")
+    assert "A reason is required" in alert.inner_text()
+    okafor = page.locator("tr.candidate-row", has_text="Okafor")
+    okafor.locator("select[name=outcome]").select_option("declined")
+    okafor.locator("select[name=decline_reason]").select_option("has_support")
+    okafor.get_by_role("button", name="Save").click()
+    page.wait_for_selector("tr.candidate-row.status-declined")
+
     page.click("nav >> text=My caseload")
     page.wait_for_url(f"{live_server.url}/programs/caseload/")
     caseload = page.locator("table.caseload tbody").inner_text()

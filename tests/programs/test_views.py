@@ -73,6 +73,19 @@ def test_inline_outcomes(care_manager, queue, patient) -> None:
     assert Candidate.objects.get(pk=take.pk).assigned_to == care_manager
 
 
+def test_supervisor_assigns_outreach_inline(supervisor, care_manager, queue) -> None:
+    candidate = Candidate.objects.get(program_code="CCM")
+    row = login(supervisor).post(
+        f"/programs/candidates/{candidate.pk}/action/",
+        {"action": "assign", "assigned_to": str(care_manager.pk)},
+        **HX,
+    )
+    assert row.status_code == 200 and "Nina" in row.content.decode()
+    assert Candidate.objects.get(pk=candidate.pk).assigned_to == care_manager
+    mine = login(care_manager).get("/programs/candidates/?assigned=me", **HX).content.decode()
+    assert mine.count('class="candidate-row') == 1
+
+
 def test_enroll_form_shows_the_consent_script_and_requires_consent(care_manager, queue, patient) -> None:
     client = login(care_manager)
     candidate = Candidate.objects.get(program_code="CCM")
