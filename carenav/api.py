@@ -10,6 +10,7 @@ from carenav.assessments.api import router as assessments_router
 from carenav.core.errors import DomainError
 from carenav.patients.api import router as patients_router
 from carenav.population.api import router as population_router
+from carenav.programs.api import router as programs_router
 
 api = NinjaAPI(
     title="carenav API",
@@ -53,3 +54,4 @@ api.add_router("/account", accounts_router)
 api.add_router("/", patients_router)
 api.add_router("/", assessments_router)
 api.add_router("/", population_router)
+api.add_router("/programs", programs_router)

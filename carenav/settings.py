@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "carenav.tasks",
     "carenav.assessments",
     "carenav.population",
+    "carenav.programs",
     "carenav.web",
 ]
 

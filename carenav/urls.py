@@ -15,5 +15,6 @@ urlpatterns = [
     path("terminology/", include("carenav.terminology.urls")),
     path("assessments/", include("carenav.assessments.urls")),
     path("population/", include("carenav.population.urls")),
+    path("programs/", include("carenav.programs.urls")),
     path("", include("carenav.web.urls")),
 ]
