@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Body, Router
+from ninja import Body, Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from carenav.assessments import fhir, selectors, services
@@ -46,7 +46,11 @@ def _summary(response: AssessmentResponse) -> dict[str, Any]:
     lines: list[str] = []
     if response.result:
         result = AssessmentResult.from_dict(response.result)
-        lines = [f"{c.short_name}: {s.plain}" if len(result.components) > 1 else s.plain for c in result.components for s in c.scores]
+        lines = [
+            f"{c.short_name}: {s.plain}" if len(result.components) > 1 else s.plain
+            for c in result.components
+            for s in c.scores
+        ]
     return {
         "id": response.pk,
         "patient_id": response.patient_id,
@@ -101,13 +105,17 @@ def _detail(response: AssessmentResponse) -> dict[str, Any]:
                         for s in c.scores
                     ],
                     "positive_domains": [d.id for d in c.positive_domains],
-                    "flags": [{"id": f.id, "severity": f.severity, "label": f.label, "action": f.action} for f in c.flags],
+                    "flags": [
+                        {"id": f.id, "severity": f.severity, "label": f.label, "action": f.action}
+                        for f in c.flags
+                    ],
                     "notes": c.notes,
                 }
             )
     return {
         **_summary(response),
-        "component_versions": response.component_versions or {response.instrument_id: response.instrument_version},
+        "component_versions": response.component_versions
+        or {response.instrument_id: response.instrument_version},
         "author": response.author.get_username() if response.author else None,
         "answers": response.answers,
         "components": components,
@@ -136,13 +144,14 @@ def get_instrument(request: ApiRequest, instrument_id: str, lang: str = "en") ->
     response={201: AssessmentOut, 422: AnswerErrorsOut},
     summary="Record a completed assessment and get the scored result",
 )
-def record_assessment(request: ApiRequest, patient_id: int, payload: Body[dict[str, Any]]) -> tuple[int, Any]:
+def record_assessment(request: ApiRequest, patient_id: int, payload: Body[dict[str, Any]]) -> Status:
     """Body: `{"instrument": "phq-9", "answers": {"phq9-1": "LA6569-3", ...}, "language": "es"}` with
     answers by linkId (a code for a choice, a list of codes for a multi-select, true/false, a number
     or text), or `{"questionnaireResponse": {...}}`, or a FHIR QuestionnaireResponse as the whole
     body. Any unknown item, answer not among the options or missing required item is a 422 naming
     the linkId, and nothing is saved."""
     patient = patient_get_for(request.auth, patient_id, action="assessment.record")
+    qr: dict[str, Any] | None
     if payload.get("resourceType") == "QuestionnaireResponse":
         qr, answers, instrument_id, language = payload, None, None, None
     else:
@@ -154,9 +163,9 @@ def record_assessment(request: ApiRequest, patient_id: int, payload: Body[dict[s
         try:
             fhir.validate(qr)
         except fhir.FhirValidationError as exc:
-            return 422, {"detail": f"Not a valid FHIR R4 QuestionnaireResponse: {exc}", "errors": []}
+            return Status(422, {"detail": f"Not a valid FHIR R4 QuestionnaireResponse: {exc}", "errors": []})
     if answers is not None and not isinstance(answers, dict):
-        return 422, {"detail": "answers must be an object keyed by linkId", "errors": []}
+        return Status(422, {"detail": "answers must be an object keyed by linkId", "errors": []})
     try:
         response = services.assessment_record(
             actor=request.auth,
@@ -167,8 +176,8 @@ def record_assessment(request: ApiRequest, patient_id: int, payload: Body[dict[s
             language=language,
         )
     except services.InvalidAnswers as exc:
-        return 422, {"detail": exc.message, "errors": [e.as_dict() for e in exc.errors]}
-    return 201, _detail(response)
+        return Status(422, {"detail": exc.message, "errors": [e.as_dict() for e in exc.errors]})
+    return Status(201, _detail(response))
 
 
 @router.get(
@@ -219,7 +228,9 @@ def export_assessment(request: ApiRequest, response_id: int) -> dict[str, Any]:
             subject_reference=subject,
             effective=response.completed_at or response.updated_at,
         )
-    return fhir.collection_bundle(resources, bundle_id=f"assessment-{response.pk}", timestamp=response.updated_at)
+    return fhir.collection_bundle(
+        resources, bundle_id=f"assessment-{response.pk}", timestamp=response.updated_at
+    )
 
 
 @router.get("/patients/{patient_id}/findings", response=list[FindingOut], summary="A patient's findings")

@@ -56,7 +56,10 @@ def trend_svg(
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}: {escape(spoken)}">'
     ]
     for index, band in enumerate(bands):
-        band_top, band_bottom = y(band.max + 0.5 if band.max < y_max else y_max), y(max(band.min - 0.5, y_min))
+        band_top, band_bottom = (
+            y(band.max + 0.5 if band.max < y_max else y_max),
+            y(max(band.min - 0.5, y_min)),
+        )
         fill = BAND_FILLS[min(index, len(BAND_FILLS) - 1)]
         parts.append(
             f'<rect x="{left}" y="{band_top:.1f}" width="{plot_w}" height="{band_bottom - band_top:.1f}" '

@@ -282,7 +282,7 @@ class _Parser:
     def fail(self, message: str, link_id: str | None = None) -> InstrumentDefinitionError:
         return InstrumentDefinitionError(self.path, message, link_id)
 
-    def require(self, mapping: Mapping[str, Any], key: str, kind: type, link_id: str | None = None) -> Any:
+    def require(self, mapping: Mapping[str, Any], key: str, kind: Any, link_id: str | None = None) -> Any:
         value = mapping.get(key)
         if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
             raise self.fail(f"'{key}' is required and must be a {kind.__name__}", link_id)
@@ -596,12 +596,12 @@ class _Checker:
         for rule in inst.findings:
             self.check_condition(rule.when, f"finding {rule.domain!r}")
             if rule.severity_by_band:
-                score = inst.score(rule.severity_score)
-                if score is None:
+                banded = inst.score(rule.severity_score)
+                if banded is None:
                     raise self.fail(
                         f"finding {rule.domain!r}: severityByBand score {rule.severity_score!r} unknown"
                     )
-                band_codes = {b.code for b in score.bands}
+                band_codes = {b.code for b in banded.bands}
                 if set(rule.severity_by_band) != band_codes:
                     raise self.fail(
                         f"finding {rule.domain!r}: severityByBand must map exactly the bands {sorted(band_codes)}"

@@ -37,16 +37,96 @@ class FhirValidationError(ValueError):
     """A resource does not conform to FHIR R4 (message lists the offending paths)."""
 
 
+# Required bindings of the codes carenav emits (fhir.resources checks structure, not value sets).
+_STATUS = {
+    "Questionnaire": {"draft", "active", "retired", "unknown"},
+    "QuestionnaireResponse": {"in-progress", "completed", "amended", "entered-in-error", "stopped"},
+    "Observation": {
+        "registered",
+        "preliminary",
+        "final",
+        "amended",
+        "corrected",
+        "cancelled",
+        "entered-in-error",
+        "unknown",
+    },
+}
+_BUNDLE_TYPES = {
+    "document",
+    "message",
+    "transaction",
+    "transaction-response",
+    "batch",
+    "batch-response",
+    "history",
+    "searchset",
+    "collection",
+}
+_ITEM_TYPES = {
+    "group",
+    "display",
+    "boolean",
+    "decimal",
+    "integer",
+    "date",
+    "dateTime",
+    "time",
+    "string",
+    "text",
+    "url",
+    "choice",
+    "open-choice",
+    "attachment",
+    "reference",
+    "quantity",
+}
+_OPERATORS = {"exists", "=", "!=", ">", "<", ">=", "<="}
+
+
+def _binding_problems(resource: Mapping[str, Any]) -> list[str]:
+    kind = resource.get("resourceType")
+    problems = []
+    if kind in _STATUS and resource.get("status") not in _STATUS[kind]:
+        problems.append(f"status: {resource.get('status')!r} is not in the {kind} status value set")
+    if kind == "Bundle":
+        if resource.get("type") not in _BUNDLE_TYPES:
+            problems.append(f"type: {resource.get('type')!r} is not a Bundle type")
+        for entry in resource.get("entry") or []:
+            problems += _binding_problems(entry.get("resource") or {})
+
+    def items(entries: list[Mapping[str, Any]], path: str) -> None:
+        for index, item in enumerate(entries):
+            where = f"{path}.{index}"
+            if kind == "Questionnaire" and item.get("type") not in _ITEM_TYPES:
+                problems.append(f"{where}.type: {item.get('type')!r} is not an item type")
+            for ew in item.get("enableWhen") or []:
+                if ew.get("operator") not in _OPERATORS:
+                    problems.append(f"{where}.enableWhen.operator: {ew.get('operator')!r}")
+            if item.get("enableBehavior") not in (None, "all", "any"):
+                problems.append(f"{where}.enableBehavior: {item.get('enableBehavior')!r}")
+            items(item.get("item") or [], f"{where}.item")
+            for answer in item.get("answer") or []:
+                items(answer.get("item") or [], f"{where}.answer.item")
+
+    items(resource.get("item") or [], "item")
+    return problems
+
+
 def validate(resource: Mapping[str, Any]) -> None:
-    """Raise FhirValidationError unless the resource parses as its FHIR R4 type."""
+    """Raise FhirValidationError unless the resource parses as its FHIR R4 type (fhir.resources R4B
+    models: structure, cardinality, primitive formats) and its required code bindings hold."""
     model = _MODELS.get(str(resource.get("resourceType")))
     if model is None:
         raise FhirValidationError(f"unsupported resourceType {resource.get('resourceType')!r}")
     try:
         model.model_validate(resource)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
-        raise FhirValidationError(problems) from exc
+        errors = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10])
+        raise FhirValidationError(errors) from exc
+    problems = _binding_problems(resource)
+    if problems:
+        raise FhirValidationError("; ".join(problems[:10]))
 
 
 def fhir_id(*parts: object) -> str:
@@ -239,9 +319,13 @@ def score_observations(
         for score in component.scores:
             if score.code is None or (score.value is None and score.value_coding is None):
                 continue
-            categories = [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}]
+            categories = [
+                {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+            ]
             if sdoh:
-                categories.append({"coding": [{"system": US_CORE_CATEGORY, "code": "sdoh", "display": "SDOH"}]})
+                categories.append(
+                    {"coding": [{"system": US_CORE_CATEGORY, "code": "sdoh", "display": "SDOH"}]}
+                )
             observation: dict[str, Any] = {
                 "resourceType": "Observation",
                 "id": fhir_id(response_id, component.instrument_id, score.id),
@@ -264,7 +348,9 @@ def score_observations(
     return observations
 
 
-def collection_bundle(resources: list[dict[str, Any]], *, bundle_id: str, timestamp: dt.datetime) -> dict[str, Any]:
+def collection_bundle(
+    resources: list[dict[str, Any]], *, bundle_id: str, timestamp: dt.datetime
+) -> dict[str, Any]:
     """A collection Bundle with full URLs relative to the server base."""
     return {
         "resourceType": "Bundle",

@@ -31,9 +31,12 @@ def assessment_panel_context(user: Any, patient: Any) -> dict[str, Any]:
         )
         trends.append({"instrument": instrument, "title": title, "svg": svg, "rows": rows[-12:]})
     findings = [
-        {"finding": f, "domain_label": finding_domain_label(f.domain)} for f in selectors.finding_list_for(user, patient)
+        {"finding": f, "domain_label": finding_domain_label(f.domain)}
+        for f in selectors.finding_list_for(user, patient)
     ]
-    in_progress = selectors.assessment_list_for(user, patient).filter(status=AssessmentResponse.Status.IN_PROGRESS)
+    in_progress = selectors.assessment_list_for(user, patient).filter(
+        status=AssessmentResponse.Status.IN_PROGRESS
+    )
     return {
         "alerts": list(selectors.safety_alerts_for(user, patient)),
         "latest": selectors.latest_results_for(user, patient),

@@ -123,7 +123,12 @@ def _item_view(
     if item.type == "choice":
         chosen = set(value) if isinstance(value, list) else {value}
         view.options = [
-            OptionView(o.coding.code, o.display_in(lang), o.coding.code in chosen, _input_id(item.link_id, o.coding.code))
+            OptionView(
+                o.coding.code,
+                o.display_in(lang),
+                o.coding.code in chosen,
+                _input_id(item.link_id, o.coding.code),
+            )
             for o in item.options
         ]
     elif item.type == "boolean":
@@ -207,9 +212,7 @@ def result_sections(instrument: Instrument, result: AssessmentResult) -> list[Se
     """The result grouped by domain: the composite's sections, or one section for a single instrument."""
     if not instrument.is_composite:
         return [
-            SectionView(
-                instrument.title, instrument.domain, [_component_view(c) for c in result.components]
-            )
+            SectionView(instrument.title, instrument.domain, [_component_view(c) for c in result.components])
         ]
     sections = []
     for group in instrument.items:

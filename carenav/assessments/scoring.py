@@ -224,8 +224,10 @@ class _Evaluator:
         if "notIn" in condition:
             return any(c not in condition["notIn"] for c in codes)
         item = self.instrument.item(link_id)
-        scores = [item.option(c).score for c in codes]  # type: ignore[union-attr]
-        return max(s for s in scores if s is not None) >= condition["minScore"]
+        assert item is not None  # the checker verified every condition's item at load time
+        options = [item.option(str(c)) for c in codes]
+        scores = [o.score for o in options if o is not None and o.score is not None]
+        return max(scores) >= condition["minScore"]
 
     def score(self, condition: Condition) -> bool | None:
         result = self.scores[condition["score"]]

@@ -55,20 +55,29 @@ def assessment_list_for(user: User, patient: Patient | int) -> QuerySet[Assessme
     )
 
 
-def assessment_get_for(user: User, response_id: int, *, action: str = "assessment.view") -> AssessmentResponse:
+def assessment_get_for(
+    user: User, response_id: int, *, action: str = "assessment.view"
+) -> AssessmentResponse:
     """One response of a patient the user may see, or NotFound; both outcomes are audited."""
     response = None
     if 0 < response_id <= MAX_ID and user.has_perm_enum(Permission.VIEW_PATIENT):
+        assert user.organization_id is not None  # has_perm_enum requires an organization
         response = (
             AssessmentResponse.objects.filter(pk=response_id, patient__organization_id=user.organization_id)
             .select_related("patient", "patient__care_manager", "author")
             .first()
         )
     if response is None:
-        audit_record(actor=user, action=action, outcome=AuditEvent.Outcome.NOT_FOUND, object_type="assessment")
+        audit_record(
+            actor=user, action=action, outcome=AuditEvent.Outcome.NOT_FOUND, object_type="assessment"
+        )
         raise NotFound("No such assessment.")
     audit_record(
-        actor=user, action=action, patient_id=response.patient_id, object_type="assessment", object_id=response.pk
+        actor=user,
+        action=action,
+        patient_id=response.patient_id,
+        object_type="assessment",
+        object_id=response.pk,
     )
     return response
 
@@ -102,6 +111,7 @@ def safety_alerts_for(user: User, patient: Patient | int, *, open_only: bool = T
 def safety_alert_get_for(user: User, alert_id: int) -> SafetyAlert:
     alert = None
     if 0 < alert_id <= MAX_ID and user.has_perm_enum(Permission.VIEW_PATIENT):
+        assert user.organization_id is not None  # has_perm_enum requires an organization
         alert = SafetyAlert.objects.filter(pk=alert_id, patient__organization_id=user.organization_id).first()
     if alert is None:
         raise NotFound("No such alert.")

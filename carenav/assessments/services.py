@@ -159,14 +159,20 @@ def assessment_save_progress(
         patient_id=locked.patient_id,
         object_type="assessment",
         object_id=locked.pk,
-        detail={"answered": len(validated.answers), "missing": len(validated.missing), "dropped": validated.ignored},
+        detail={
+            "answered": len(validated.answers),
+            "missing": len(validated.missing),
+            "dropped": validated.ignored,
+        },
     )
     response.answers, response.updated_at = locked.answers, locked.updated_at
     return validated
 
 
 @transaction.atomic
-def assessment_set_language(*, actor: User, response: AssessmentResponse, language: str) -> AssessmentResponse:
+def assessment_set_language(
+    *, actor: User, response: AssessmentResponse, language: str
+) -> AssessmentResponse:
     locked = _locked_open(actor, response)
     instrument = instrument_for(locked.instrument_id)
     if language not in languages_of(instrument):
@@ -278,7 +284,9 @@ def _complete(
             "version": instrument.version,
             "scorer_version": result.scorer_version,
             "scores": {
-                f"{c.instrument_id}.{s.id}": s.value if s.value is not None else (s.value_coding or {}).get("code")
+                f"{c.instrument_id}.{s.id}": s.value
+                if s.value is not None
+                else (s.value_coding or {}).get("code")
                 for c in result.components
                 for s in c.scores
             },
@@ -318,7 +326,9 @@ def _store_scores(response: AssessmentResponse, result: AssessmentResult, now: d
     AssessmentScore.objects.bulk_create(rows)
 
 
-def _store_findings(response: AssessmentResponse, result: AssessmentResult, now: dt.datetime) -> list[Finding]:
+def _store_findings(
+    response: AssessmentResponse, result: AssessmentResult, now: dt.datetime
+) -> list[Finding]:
     """New findings replace the active ones earlier responses of the same instruments produced."""
     instruments = [c.instrument_id for c in result.components]
     Finding.objects.filter(
@@ -350,7 +360,7 @@ def _raise_safety_alerts(
     A patient with no assigned care manager gets the task assigned to the person who assessed them.
     """
     patient = response.patient
-    assignee = patient.care_manager if patient.care_manager_id else actor
+    assignee: User = patient.care_manager or actor
     alerts = []
     for flag in result.safety_flags:
         task = task_create(
@@ -379,7 +389,12 @@ def _raise_safety_alerts(
             patient_id=patient.pk,
             object_type="safety_alert",
             object_id=alert.pk,
-            detail={"flag": flag.id, "instrument": flag.instrument_id, "task": task.pk, "assigned_to": assignee.pk},
+            detail={
+                "flag": flag.id,
+                "instrument": flag.instrument_id,
+                "task": task.pk,
+                "assigned_to": assignee.pk,
+            },
         )
         alerts.append(alert)
     return alerts

@@ -126,7 +126,9 @@ def assessment_save(request: AuthedRequest, response_id: int) -> HttpResponse:
     instrument = services.instrument_for(response.instrument_id)
     answers = answers_from_form(instrument, dict(request.POST.lists()))
     try:
-        services.assessment_save_progress(actor=request.user, response=response, answers=answers, replace=True)
+        services.assessment_save_progress(
+            actor=request.user, response=response, answers=answers, replace=True
+        )
     except services.InvalidAnswers as exc:
         errors = {e.link_id: e.message for e in exc.errors}
         response.answers = {k: v for k, v in answers.items() if k not in errors}
@@ -145,7 +147,9 @@ def assessment_submit(request: AuthedRequest, response_id: int) -> HttpResponse:
     instrument = services.instrument_for(response.instrument_id)
     answers = answers_from_form(instrument, dict(request.POST.lists()))
     try:
-        services.assessment_save_progress(actor=request.user, response=response, answers=answers, replace=True)
+        services.assessment_save_progress(
+            actor=request.user, response=response, answers=answers, replace=True
+        )
         services.assessment_submit(actor=request.user, response=response)
     except services.InvalidAnswers as exc:
         errors = {e.link_id: e.message for e in exc.errors if e.code != "required"}
@@ -158,7 +162,9 @@ def assessment_submit(request: AuthedRequest, response_id: int) -> HttpResponse:
 @require_POST
 def assessment_language(request: AuthedRequest, response_id: int) -> HttpResponse:
     response = selectors.assessment_get_for(request.user, response_id, action="assessment.language")
-    services.assessment_set_language(actor=request.user, response=response, language=request.POST.get("lang", ""))
+    services.assessment_set_language(
+        actor=request.user, response=response, language=request.POST.get("lang", "")
+    )
     return redirect("assessments:detail", response_id=response.pk)
 
 

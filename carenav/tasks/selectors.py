@@ -13,6 +13,7 @@ def task_list_for(
     """Tasks of the user's organization, optionally for one patient or one assignee, soonest due first."""
     if not user.is_authenticated or not user.has_perm_enum(Permission.VIEW_PATIENT):
         return Task.objects.none()
+    assert user.organization_id is not None  # has_perm_enum requires an organization
     tasks = Task.objects.filter(organization_id=user.organization_id)
     if patient_id is not None:
         tasks = tasks.filter(patient_id=patient_id)

@@ -40,7 +40,9 @@ def task_create(
     """Create an open task for a patient of the actor's organization."""
     _check_actor(actor, patient)
     if assigned_to is not None and assigned_to.organization_id != patient.organization_id:
-        raise DomainError("Tasks can only be assigned within the patient's organization.", field="assigned_to")
+        raise DomainError(
+            "Tasks can only be assigned within the patient's organization.", field="assigned_to"
+        )
     if priority not in Task.Priority.values:
         raise DomainError(f"Unknown priority {priority!r}.", field="priority")
     task = Task.objects.create(
