@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carenav.accounts",
     "carenav.audit",
     "carenav.patients",
+    "carenav.interop",
     "carenav.terminology",
     "carenav.tasks",
     "carenav.assessments",

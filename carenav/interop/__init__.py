@@ -1,0 +1,1 @@
+"""FHIR R4 import (bundles and bulk NDJSON): validate, map and write into the patients models."""

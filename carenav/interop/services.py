@@ -1,0 +1,400 @@
+"""`import_paths`: FHIR R4 bundles and bulk NDJSON → carenav, validated, idempotent, restartable.
+
+Two passes over a disk-backed staging store, so memory stays flat and file order does not matter:
+
+1. Read every file once (streaming), validate each resource (structure + codes), map it to a row,
+   and stage it keyed by (table, source id). A repeated resource keeps its latest version
+   (meta.lastUpdated, then meta.versionId, then read order). Patient aliases (bundle fullUrls,
+   identifiers for conditional references) go in the same store.
+2. Read the staged rows back grouped by patient and write chunks of whole patients, one transaction
+   per chunk: a crash or kill leaves every patient either fully written or untouched, and a rerun
+   (upserts on the source ids) completes the job without duplicates.
+"""
+
+import marshal
+import os
+import socket
+import sqlite3
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from carenav.accounts.models import Organization
+from carenav.audit.services import audit_record
+from carenav.core import clock
+from carenav.interop.mapping import Mapped, Mapper, MappingError, resource_id
+from carenav.interop.models import ImportIssue, ImportRun
+from carenav.interop.readers import InputFile, Item, discover, read_json, read_ndjson
+from carenav.interop.validation import resource_errors
+from carenav.interop.writer import Staged, Writer
+
+COUNT_KEYS = ("read", "imported", "updated", "duplicate", "skipped", "rejected")
+STAGE_BATCH = 2000
+ISSUE_BATCH = 1000
+
+
+class _Stage:
+    """A throwaway SQLite file holding the mapped rows between the two passes."""
+
+    def __init__(self, directory: str) -> None:
+        self.db = sqlite3.connect(Path(directory) / "stage.sqlite3", isolation_level=None)
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
+            CREATE TABLE res (
+                seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, sid TEXT NOT NULL, rtype TEXT NOT NULL,
+                pref TEXT, eref TEXT, lu TEXT, vid INTEGER, file TEXT, loc TEXT, blob BLOB,
+                UNIQUE (tbl, sid));
+            CREATE TABLE alias (key TEXT PRIMARY KEY, canon TEXT NOT NULL);
+            """
+        )
+        self.pending: list[tuple[Any, ...]] = []
+        self.aliases: list[tuple[str, str]] = []
+
+    def add(self, m: Mapped, rtype: str, lu: str | None, vid: int | None, file: str, loc: str) -> None:
+        blob = marshal.dumps((m.row, m.children, m.condition_refs))
+        self.pending.append((m.table, m.sid, rtype, m.patient_ref, m.encounter_ref, lu, vid, file, loc, blob))
+        if len(self.pending) >= STAGE_BATCH:
+            self.flush()
+
+    def alias(self, key: str, canon: str) -> None:
+        self.aliases.append((key, canon))
+
+    def flush(self) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            """INSERT INTO res (tbl, sid, rtype, pref, eref, lu, vid, file, loc, blob)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (tbl, sid) DO UPDATE SET rtype = excluded.rtype, pref = excluded.pref,
+                 eref = excluded.eref, lu = excluded.lu, vid = excluded.vid, file = excluded.file,
+                 loc = excluded.loc, blob = excluded.blob
+               WHERE (excluded.lu IS NULL OR res.lu IS NULL OR excluded.lu >= res.lu)
+                 AND (excluded.vid IS NULL OR res.vid IS NULL OR excluded.vid >= res.vid)""",
+            self.pending,
+        )
+        self.db.executemany("INSERT OR REPLACE INTO alias VALUES (?, ?)", self.aliases)
+        self.db.execute("COMMIT")
+        self.pending.clear()
+        self.aliases.clear()
+
+    def staged_by_type(self) -> Counter[str]:
+        return Counter(dict(self.db.execute("SELECT rtype, count(*) FROM res GROUP BY rtype").fetchall()))
+
+    def by_patient(self) -> Iterator[tuple[str, Staged]]:
+        """Staged rows ordered by their resolved patient reference."""
+        cursor = self.db.execute(
+            """SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
+                      r.rtype, r.file, r.loc, r.blob
+               FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
+               ORDER BY patient, r.seq"""
+        )
+        while rows := cursor.fetchmany(5000):
+            for patient, eref, tbl, sid, rtype, file, loc, blob in rows:
+                row, children, condition_refs = marshal.loads(blob)
+                yield (
+                    patient,
+                    Staged(tbl, sid, rtype, file, loc, row, children, condition_refs, patient, eref),
+                )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Progress:
+    """A rich progress bar with counts and rate, or nothing (tests, progress=False)."""
+
+    def __init__(self, console: Console | None, enabled: bool) -> None:
+        self.bar: Progress | None = None
+        if console is not None and enabled:
+            self.bar = Progress(
+                TextColumn("{task.description:<9}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]:>10,} resources  {task.fields[rate]:>8,.0f}/s"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            )
+        self.task: Any = None
+        self.started = 0.0
+
+    def __enter__(self) -> "_Progress":
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def phase(self, description: str, total: float) -> None:
+        self.started = time.perf_counter()
+        if self.bar is not None:
+            self.task = self.bar.add_task(description, total=total, count=0, rate=0.0)
+
+    def update(self, completed: float, count: int) -> None:
+        if self.bar is not None:
+            rate = count / max(time.perf_counter() - self.started, 1e-6)
+            self.bar.update(self.task, completed=completed, count=count, rate=rate)
+
+
+def _mark_interrupted(organization: Organization) -> None:
+    """Runs left "running" by a process of this host that no longer exists were killed."""
+    host = socket.gethostname()
+    for run in ImportRun.objects.filter(
+        organization=organization, status=ImportRun.Status.RUNNING, host=host
+    ):
+        try:
+            os.kill(run.pid or 0, 0)
+        except ProcessLookupError:
+            run.status = ImportRun.Status.INTERRUPTED
+            run.save(update_fields=["status"])
+        except PermissionError:
+            continue
+
+
+class _Importer:
+    def __init__(self, run: ImportRun, console: Console | None, progress: bool, chunk_patients: int) -> None:
+        self.run = run
+        self.console = console
+        self.progress = progress
+        self.chunk_patients = chunk_patients
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.mapper = Mapper(ZoneInfo(settings.TIME_ZONE))
+        self.issues: list[ImportIssue] = []
+        self.rejected = 0
+
+    # ------------------------------------------------------------ issues
+
+    def reject(self, file: str, location: str, rtype: str, rid: str, errors: list[tuple[str, str]]) -> None:
+        """One rejected resource (counted once), with an issue per problem found."""
+        self.rejected += 1
+        if rtype:
+            self.counts[rtype]["rejected"] += 1
+        for path, reason in errors:
+            self.issue("error", file, location, rtype, rid, path, reason)
+
+    def issue(
+        self, severity: str, file: str, location: str, rtype: str, rid: str, path: str, reason: str
+    ) -> None:
+        self.issues.append(
+            ImportIssue(
+                run=self.run,
+                severity=severity,
+                file=file[-500:],
+                location=location,
+                resource_type=rtype[:64],
+                resource_id=rid[:128],
+                path=path[:300],
+                reason=reason,
+            )
+        )
+        if len(self.issues) >= ISSUE_BATCH:
+            self.flush_issues()
+
+    def flush_issues(self) -> None:
+        ImportIssue.objects.bulk_create(self.issues)
+        self.issues.clear()
+
+    # ------------------------------------------------------------ pass 1
+
+    def stage_item(self, stage: _Stage, file: str, item: Item) -> None:
+        resource = item.resource
+        if item.error is not None:
+            if "DELETE" in item.error:
+                self.issue("warning", file, item.location, "", "", item.error_path, item.error)
+            else:
+                self.reject(file, item.location, "", "", [(item.error_path, item.error)])
+            return
+        rtype = resource.get("resourceType") if isinstance(resource, dict) else None
+        rtype_label = rtype if isinstance(rtype, str) else ""
+        rid = str(resource.get("id", "")) if isinstance(resource, dict) else ""
+        if rtype_label:
+            self.counts[rtype_label]["read"] += 1
+        errors = resource_errors(resource)
+        if errors:
+            self.reject(file, item.location, rtype_label, rid, errors)
+            return
+        if rtype not in self.mapper.by_type:
+            self.counts[rtype]["skipped"] += 1
+            return
+        try:
+            sid = resource_id(resource, item.full_url, item.request_url)
+            mapped = self.mapper.map(resource, sid, item.index)
+        except MappingError as exc:
+            self.reject(file, item.location, rtype, rid, [(exc.path, exc.reason)])
+            return
+        except (ValueError, TypeError) as exc:
+            self.reject(file, item.location, rtype, rid, [(rtype, f"cannot be read: {exc}")])
+            return
+        assert mapped is not None
+        meta = resource.get("meta") or {}
+        last_updated = self.mapper.times.datetime(meta.get("lastUpdated"))
+        version = meta.get("versionId")
+        vid = int(version) if isinstance(version, str) and version.isdigit() else None
+        stage.add(mapped, rtype, last_updated, vid, file, item.location)
+        if rtype in ("Patient", "Encounter"):
+            canon = f"{rtype}/{sid}"
+            if item.full_url and item.full_url != canon:
+                stage.alias(item.full_url, canon)
+            if rtype == "Patient":
+                for kind, child in mapped.children:
+                    if kind == "identifier":
+                        stage.alias(f"Patient?identifier={child['system']}|{child['value']}", canon)
+                        stage.alias(f"Patient?identifier={child['value']}", canon)
+
+    def read_all(self, files: list[InputFile], stage: _Stage, bar: _Progress) -> int:
+        total_read = 0
+        done_bytes = 0
+        bar.phase("Reading", sum(f.size for f in files) or 1)
+        for f in files:
+            name = str(f.path)
+            if f.kind == "ndjson":
+                for item, position in read_ndjson(f):
+                    self.stage_item(stage, name, item)
+                    total_read += 1
+                    if total_read % 2000 == 0:
+                        bar.update(done_bytes + position, total_read)
+            else:
+                for item in read_json(f):
+                    self.stage_item(stage, name, item)
+                    total_read += 1
+            done_bytes += f.size
+            bar.update(done_bytes, total_read)
+        stage.flush()
+        return total_read
+
+    # ------------------------------------------------------------ pass 2
+
+    def write_all(self, stage: _Stage, bar: _Progress) -> None:
+        staged = stage.staged_by_type()
+        for rtype, mapped in self._mapped().items():
+            self.counts[rtype]["duplicate"] += mapped - staged.get(rtype, 0)
+        total = sum(staged.values())
+        bar.phase("Writing", total or 1)
+        writer = Writer(self.run.organization_id)
+        written = 0
+        groups: dict[str, list[Staged]] = {}
+        size = 0
+        for patient, staged_row in stage.by_patient():
+            if patient not in groups and len(groups) >= self.chunk_patients:
+                written += size
+                self._commit(writer, groups)
+                bar.update(written, written)
+                groups, size = {}, 0
+            groups.setdefault(patient, []).append(staged_row)
+            size += 1
+        if groups:
+            written += size
+            self._commit(writer, groups)
+            bar.update(written, written)
+
+    def _mapped(self) -> Counter[str]:
+        return Counter({t: c["read"] - c["rejected"] - c["skipped"] for t, c in self.counts.items()})
+
+    def _commit(self, writer: Writer, groups: dict[str, list[Staged]]) -> None:
+        with transaction.atomic():
+            result = writer.write(groups, clock.now())
+        for rtype, n in result.imported.items():
+            self.counts[rtype]["imported"] += n
+        for rtype, n in result.updated.items():
+            self.counts[rtype]["updated"] += n
+        for severity, s, path, reason in result.issues:
+            rid = s.sid.split("/", 1)[1] if s.sid.startswith(f"{s.rtype}/") else s.sid
+            if severity == ImportIssue.Severity.ERROR:
+                self.reject(s.file, s.location, s.rtype, rid, [(path, reason)])
+            else:
+                self.issue(severity, s.file, s.location, s.rtype, rid, path, reason)
+
+
+def import_paths(
+    paths: list[Path],
+    *,
+    organization: Organization,
+    actor: Any = None,
+    source: str = "",
+    console: Console | None = None,
+    progress: bool = True,
+    chunk_patients: int = 200,
+) -> ImportRun:
+    """Import FHIR R4 Bundles and bulk-data NDJSON (files or directories, any mix) into `organization`.
+
+    Returns the finished ImportRun; rejected resources are its `issues`. Raises if writing fails
+    (the run is then marked failed; patients written before the failure stay whole).
+    """
+    _mark_interrupted(organization)
+    files = discover([Path(p) for p in paths])
+    run = ImportRun.objects.create(
+        organization=organization,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        source=source,
+        paths=[str(p) for p in paths],
+        started_at=clock.now(),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+    )
+    importer = _Importer(run, console, progress, chunk_patients)
+    started = time.perf_counter()
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="carenav-import-") as tmp,
+            _Progress(console, progress) as bar,
+        ):
+            stage = _Stage(tmp)
+            try:
+                run.resources_read = importer.read_all(files, stage, bar)
+                importer.write_all(stage, bar)
+            finally:
+                stage.close()
+    except BaseException as exc:
+        importer.flush_issues()
+        _finish(run, importer, started, ImportRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+    importer.flush_issues()
+    _finish(run, importer, started, ImportRun.Status.COMPLETED, "")
+    audit_record(
+        actor=actor,
+        action="import.run",
+        object_type="importrun",
+        object_id=run.pk,
+        detail={"files": len(files), "read": run.resources_read, "rejected": run.rejected, "source": source},
+    )
+    if console is not None:
+        console.print(summary_table(run))
+    return run
+
+
+def _finish(run: ImportRun, importer: _Importer, started: float, status: str, error: str) -> None:
+    run.counts = {t: {k: c.get(k, 0) for k in COUNT_KEYS} for t, c in sorted(importer.counts.items())}
+    run.rejected = importer.rejected
+    run.status = status
+    run.error = error
+    run.finished_at = clock.now()
+    run.duration_seconds = round(time.perf_counter() - started, 3)
+    run.save()
+
+
+def summary_table(run: ImportRun) -> Table:
+    rate = run.resources_read / run.duration_seconds if run.duration_seconds else 0
+    table = Table(
+        title=f"Import {run.pk}: {run.get_status_display()} — {run.resources_read:,} resources in "
+        f"{run.duration_seconds or 0:.1f}s ({rate:,.0f}/s)"
+    )
+    table.add_column("Resource type")
+    for key in COUNT_KEYS:
+        table.add_column(key.capitalize(), justify="right")
+    totals: Counter[str] = Counter()
+    for rtype, counts in run.counts.items():
+        table.add_row(rtype, *(f"{counts.get(k, 0):,}" for k in COUNT_KEYS))
+        totals.update(counts)
+    table.add_row("Total", *(f"{totals.get(k, 0):,}" for k in COUNT_KEYS), style="bold")
+    return table

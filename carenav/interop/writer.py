@@ -1,0 +1,411 @@
+"""Batched upserts of mapped rows, a chunk of whole patients per transaction.
+
+Multi-row `INSERT ... ON CONFLICT (...) DO UPDATE ... RETURNING` on the unique (organization,
+source_id) / (patient, source_id) keys, through the raw DB-API cursor of Django's connection (the
+ORM's per-object cost would dominate at tens of thousands of rows a second). The same SQL runs on
+SQLite (3.35+) and PostgreSQL; only placeholders and timestamp literals differ.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+from django.db import connection
+
+from carenav.core.text import fold
+from carenav.patients import models as pm
+
+SUBJECT_ELEMENT = {
+    "Coverage": "beneficiary",
+    "AllergyIntolerance": "patient",
+    "Claim": "patient",
+    "ExplanationOfBenefit": "patient",
+    "RelatedPerson": "patient",
+}
+MODELS: dict[str, type[Any]] = {
+    "patient": pm.Patient,
+    "identifier": pm.PatientIdentifier,
+    "caregiver": pm.Caregiver,
+    "encounter": pm.Encounter,
+    "condition": pm.Condition,
+    "observation": pm.Observation,
+    "medication": pm.Medication,
+    "coverage": pm.Coverage,
+    "allergy": pm.Allergy,
+    "procedure": pm.Procedure,
+    "claim": pm.Claim,
+}
+WITH_ENCOUNTER = {"condition", "observation", "procedure", "claim"}
+JSON_COLUMNS = {"diagnoses"}
+DATETIME_COLUMNS = {"start", "end", "effective", "performed_start", "performed_end", "deceased_at"}
+# Columns people edit in carenav; an import fills them on insert and never overwrites them.
+INSERT_ONLY = {
+    "patient": {"organization_id", "created_at"},
+    "caregiver": {"is_primary": False, "lives_with_patient": False, "notes": ""},
+}
+FACT_ORDER = ("condition", "observation", "medication", "coverage", "allergy", "procedure", "claim")
+
+
+@dataclass(slots=True)
+class Staged:
+    """One mapped resource as read back from staging."""
+
+    table: str
+    sid: str
+    rtype: str
+    file: str
+    location: str
+    row: dict[str, Any]
+    children: list[tuple[str, dict[str, Any]]]
+    condition_refs: list[tuple[str, int]]
+    patient_ref: str
+    encounter_ref: str | None
+
+
+@dataclass
+class ChunkResult:
+    imported: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    issues: list[tuple[str, Staged, str, str]] = field(default_factory=list)  # (severity, item, path, reason)
+
+
+class Writer:
+    def __init__(self, organization_id: int) -> None:
+        self.organization_id = organization_id
+        self.sqlite = connection.vendor == "sqlite"
+        self.mark = "?" if self.sqlite else "%s"
+        self.max_params = 30000
+
+    # ------------------------------------------------------------ SQL helpers
+
+    def _ts(self, value: str | None) -> str | None:
+        if value is None or self.sqlite:
+            return value
+        return value + "+00:00"
+
+    def _cursor(self) -> Any:
+        connection.ensure_connection()
+        return connection.connection.cursor()
+
+    def _select(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        cursor = self._cursor()
+        cursor.execute(sql.replace("%s", self.mark), list(params))
+        return list(cursor.fetchall())
+
+    def _in(self, values: Sequence[Any]) -> str:
+        return ", ".join([self.mark] * len(values))
+
+    def upsert(
+        self,
+        model: type[Any],
+        columns: list[str],
+        rows: list[list[Any]],
+        conflict: tuple[str, ...],
+        update: list[str],
+        returning: tuple[str, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        if not rows:
+            return []
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        column_sql = ", ".join(quote(c) for c in columns)
+        set_sql = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
+        tail = f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {set_sql}"
+        if returning:
+            tail += " RETURNING " + ", ".join(quote(c) for c in returning)
+        per_statement = max(1, min(500, self.max_params // len(columns)))
+        one = "(" + ", ".join([self.mark] * len(columns)) + ")"
+        cursor = self._cursor()
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            sql = f"INSERT INTO {table} ({column_sql}) VALUES {', '.join([one] * len(batch))}{tail}"
+            cursor.execute(sql, [value for row in batch for value in row])
+            if returning:
+                out.extend(cursor.fetchall())
+        return out
+
+    def _existing(self, model: type[Any], patient_ids: Iterable[int]) -> set[tuple[int, str]]:
+        ids = sorted(set(patient_ids))
+        if not ids:
+            return set()
+        table = connection.ops.quote_name(model._meta.db_table)
+        rows = self._select(
+            f"SELECT patient_id, source_id FROM {table} WHERE patient_id IN ({self._in(ids)})"
+            " AND source_id IS NOT NULL",
+            ids,
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    def _values(self, row: dict[str, Any], columns: list[str]) -> list[Any]:
+        out = []
+        for column in columns:
+            value = row[column]
+            if column in DATETIME_COLUMNS:
+                value = self._ts(value)
+            elif column in JSON_COLUMNS:
+                value = orjson.dumps(value).decode()
+            out.append(value)
+        return out
+
+    # ------------------------------------------------------------ patients
+
+    def _resolve_patients(
+        self, groups: dict[str, list[Staged]], now: str, result: ChunkResult
+    ) -> dict[str, int]:
+        """Patient reference → patient id: upsert the staged Patients, find the others in the DB."""
+        staged = {
+            ref: next((s for s in items if s.table == "patient"), None) for ref, items in groups.items()
+        }
+        patients = [s for s in staged.values() if s is not None]
+        ids: dict[str, int] = {}
+        if patients:
+            table = connection.ops.quote_name(pm.Patient._meta.db_table)
+            sids = [s.sid for s in patients]
+            existing = {
+                r[0]
+                for r in self._select(
+                    f"SELECT source_id FROM {table} WHERE organization_id = %s AND source_id IN ({self._in(sids)})",
+                    [self.organization_id, *sids],
+                )
+            }
+            columns = [*patients[0].row.keys(), "family_norm", "given_norm"]
+            rows = []
+            for s in patients:
+                s.row["family_norm"] = fold(s.row["family_name"])[:100]
+                s.row["given_norm"] = fold(s.row["given_name"])[:100]
+                rows.append(
+                    [*self._values(s.row, columns), self.organization_id, s.sid, self._ts(now), self._ts(now)]
+                )
+                (result.updated if s.sid in existing else result.imported)[s.rtype] += 1
+            all_columns = [*columns, "organization_id", "source_id", "created_at", "updated_at"]
+            update = [c for c in all_columns if c not in INSERT_ONLY["patient"] and c != "source_id"]
+            for pid, sid in self.upsert(
+                pm.Patient, all_columns, rows, ("organization_id", "source_id"), update, ("id", "source_id")
+            ):
+                ids[f"Patient/{sid}"] = pid
+        missing = [ref for ref in groups if ref not in ids]
+        by_sid = [ref[8:] for ref in missing if ref.startswith("Patient/")]
+        if by_sid:
+            table = connection.ops.quote_name(pm.Patient._meta.db_table)
+            for pid, sid in self._select(
+                f"SELECT id, source_id FROM {table} WHERE organization_id = %s AND source_id IN ({self._in(by_sid)})",
+                [self.organization_id, *by_sid],
+            ):
+                ids[f"Patient/{sid}"] = pid
+        for ref in missing:
+            if ref.startswith("Patient?"):
+                found = self._patient_by_identifier(ref)
+                if found is not None:
+                    ids[ref] = found
+        return ids
+
+    def _patient_by_identifier(self, reference: str) -> int | None:
+        query = unquote(reference.split("?", 1)[1])
+        params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+        token = params.get("identifier")
+        if not token:
+            return None
+        system, _, value = token.rpartition("|")
+        ident = connection.ops.quote_name(pm.PatientIdentifier._meta.db_table)
+        patient = connection.ops.quote_name(pm.Patient._meta.db_table)
+        sql = (
+            f"SELECT p.id FROM {patient} p JOIN {ident} i ON i.patient_id = p.id"
+            f" WHERE p.organization_id = %s AND i.value = %s"
+        )
+        args: list[Any] = [self.organization_id, value]
+        if system:
+            sql += " AND i.system = %s"
+            args.append(system)
+        rows = self._select(sql, args)
+        return rows[0][0] if len({r[0] for r in rows}) == 1 else None
+
+    # ------------------------------------------------------------ chunk
+
+    def write(self, groups: dict[str, list[Staged]], now: dt.datetime) -> ChunkResult:
+        """Write whole patients; the caller holds the transaction."""
+        result = ChunkResult()
+        stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+        patient_ids = self._resolve_patients(groups, stamp, result)
+        patients: list[tuple[int, Staged]] = []
+        facts: dict[str, list[tuple[int, Staged]]] = defaultdict(list)
+        for ref, items in groups.items():
+            pid = patient_ids.get(ref)
+            for s in items:
+                if pid is None:
+                    element = SUBJECT_ELEMENT.get(s.rtype, "subject")
+                    reason = f"{ref} is not in this import or among this organization's patients"
+                    result.issues.append(("error", s, f"{s.rtype}.{element}", reason))
+                elif s.table == "patient":
+                    patients.append((pid, s))
+                else:
+                    facts[s.table].append((pid, s))
+        conditions = {(pid, f"Condition/{s.sid}"): s.row for pid, s in facts.get("condition", [])}
+        self._write_identifiers(patients)
+        contacts = [(pid, child) for pid, s in patients for kind, child in s.children if kind == "caregiver"]
+        self._write_caregivers(contacts, facts.pop("caregiver", []), result)
+        encounters = self._write_encounters(facts.pop("encounter", []), conditions, result)
+        needed = {
+            (pid, s.encounter_ref)
+            for items in facts.values()
+            for pid, s in items
+            if s.encounter_ref and (pid, s.encounter_ref) not in encounters
+        }
+        encounters.update(self._find_encounters(needed))
+        for table in FACT_ORDER:
+            if facts.get(table):
+                self._write_facts(table, facts[table], encounters, conditions, result)
+        return result
+
+    def _write_identifiers(self, patients: list[tuple[int, Staged]]) -> None:
+        rows = [
+            [pid, child["system"], child["value"], child["type_code"]]
+            for pid, s in patients
+            for kind, child in s.children
+            if kind == "identifier"
+        ]
+        self.upsert(
+            pm.PatientIdentifier,
+            ["patient_id", "system", "value", "type_code"],
+            rows,
+            ("patient_id", "system", "value"),
+            ["type_code"],
+        )
+
+    def _write_caregivers(
+        self,
+        contacts: list[tuple[int, dict[str, Any]]],
+        related: list[tuple[int, Staged]],
+        result: ChunkResult,
+    ) -> None:
+        existing = self._existing(pm.Caregiver, [pid for pid, _ in related])
+        for pid, s in related:
+            (result.updated if (pid, s.sid) in existing else result.imported)[s.rtype] += 1
+        entries = [(pid, child) for pid, child in contacts] + [
+            (pid, {**s.row, "source_id": s.sid}) for pid, s in related
+        ]
+        if not entries:
+            return
+        fields = ["source_id", "name", "relationship", "phone", "email"]
+        defaults = INSERT_ONLY["caregiver"]
+        columns = ["patient_id", *fields, *defaults]
+        rows = [[pid, *(child[f] for f in fields), *defaults.values()] for pid, child in entries]
+        self.upsert(pm.Caregiver, columns, rows, ("patient_id", "source_id"), fields[1:])
+
+    def _diagnoses(
+        self,
+        pid: int,
+        refs: list[tuple[str, int]],
+        conditions: dict[tuple[int, str], dict[str, Any]],
+        key: str,
+    ) -> list[dict[str, Any]]:
+        found = []
+        for ref, rank in refs:
+            row = conditions.get((pid, ref))
+            if row is not None:
+                entry = {"system": row["system"], "code": row["code"], key: rank}
+                if key == "rank":
+                    entry["display"] = row["display"]
+                found.append(entry)
+        return found
+
+    def _write_encounters(
+        self,
+        items: list[tuple[int, Staged]],
+        conditions: dict[tuple[int, str], dict[str, Any]],
+        result: ChunkResult,
+    ) -> dict[tuple[int, str], int]:
+        if not items:
+            return {}
+        existing = self._existing(pm.Encounter, [pid for pid, _ in items])
+        columns = ["patient_id", "source_id", *items[0][1].row.keys()]
+        rows = []
+        for pid, s in items:
+            if s.condition_refs:
+                s.row["diagnoses"] = self._diagnoses(pid, s.condition_refs, conditions, "rank")
+            rows.append([pid, s.sid, *self._values(s.row, columns[2:])])
+            (result.updated if (pid, s.sid) in existing else result.imported)[s.rtype] += 1
+        returned = self.upsert(
+            pm.Encounter,
+            columns,
+            rows,
+            ("patient_id", "source_id"),
+            columns[2:],
+            ("id", "patient_id", "source_id"),
+        )
+        return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in returned}
+
+    def _find_encounters(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        wanted = {(pid, ref[10:]) for pid, ref in needed if ref.startswith("Encounter/")}
+        if not wanted:
+            return {}
+        pids = sorted({pid for pid, _ in wanted})
+        sids = sorted({sid for _, sid in wanted})
+        table = connection.ops.quote_name(pm.Encounter._meta.db_table)
+        rows = self._select(
+            f"SELECT id, patient_id, source_id FROM {table} WHERE patient_id IN ({self._in(pids)})"
+            f" AND source_id IN ({self._in(sids)})",
+            [*pids, *sids],
+        )
+        return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in rows if (pid, sid) in wanted}
+
+    def _write_facts(
+        self,
+        table: str,
+        items: list[tuple[int, Staged]],
+        encounters: dict[tuple[int, str], int],
+        conditions: dict[tuple[int, str], dict[str, Any]],
+        result: ChunkResult,
+    ) -> None:
+        model = MODELS[table]
+        existing = self._existing(model, [pid for pid, _ in items])
+        with_encounter = table in WITH_ENCOUNTER
+        fields = list(items[0][1].row.keys())
+        columns = ["patient_id", "source_id", *(["encounter_id"] if with_encounter else []), *fields]
+        rows = []
+        for pid, s in items:
+            values: list[Any] = [pid, s.sid]
+            if with_encounter:
+                eid = None
+                if s.encounter_ref:
+                    eid = encounters.get((pid, s.encounter_ref))
+                    if eid is None:
+                        reason = f"{s.encounter_ref} not found for this patient; imported without it"
+                        result.issues.append(("warning", s, f"{s.rtype}.encounter", reason))
+                values.append(eid)
+            if table == "claim" and s.condition_refs:
+                s.row["diagnoses"] = s.row["diagnoses"] + self._diagnoses(
+                    pid, s.condition_refs, conditions, "sequence"
+                )
+            values.extend(self._values(s.row, fields))
+            rows.append(values)
+            (result.updated if (pid, s.sid) in existing else result.imported)[s.rtype] += 1
+        update = columns[2:]
+        if table != "observation":
+            self.upsert(model, columns, rows, ("patient_id", "source_id"), update)
+            return
+        panels = {(pid, s.sid): s for pid, s in items if s.children}
+        returned = self.upsert(
+            model, columns, rows, ("patient_id", "source_id"), update, ("id", "patient_id", "source_id")
+        )
+        component_fields = ["source_id", *fields]
+        component_rows = []
+        for oid, pid, sid in returned:
+            panel = panels.get((pid, sid))
+            if panel is None:
+                continue
+            eid = encounters.get((pid, panel.encounter_ref)) if panel.encounter_ref else None
+            for _kind, child in panel.children:
+                component_rows.append([pid, eid, oid, *self._values(child, component_fields)])
+        component_columns = ["patient_id", "encounter_id", "panel_id", *component_fields]
+        self.upsert(
+            model,
+            component_columns,
+            component_rows,
+            ("patient_id", "source_id"),
+            component_columns[1:3] + fields,
+        )
