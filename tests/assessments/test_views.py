@@ -4,6 +4,8 @@ missing items shown, result in plain words, safety alert on the chart, language 
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from carenav.assessments import services
 from carenav.assessments.models import AssessmentResponse, SafetyAlert
@@ -162,3 +164,21 @@ def test_scope_and_permission_on_pages(
     assert denied.status_code == 403
     unknown = cm_client.post(f"/assessments/patients/{patient.pk}/start/", {"instrument": "nope"})
     assert unknown.status_code == 422 and "Unknown instrument" in unknown.content.decode()
+
+
+def test_history_page_query_count_is_flat(cm_client, care_manager, patient) -> None:  # type: ignore[no-untyped-def]
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert cm_client.get(f"/assessments/patients/{patient.pk}/").status_code == 200
+        return len(captured)
+
+    services.assessment_record(
+        actor=care_manager,
+        patient=patient,
+        instrument_id="phq-2",
+        answers={"phq2-1": "LA6568-5", "phq2-2": "LA6568-5"},
+    )
+    few = count()
+    for _ in range(6):
+        services.assessment_start(actor=care_manager, patient=patient, instrument_id="gad-7")
+    assert count() == few
