@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import random
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -185,9 +186,13 @@ def main() -> None:
     )
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="requests per page kind")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     args = parser.parse_args()
 
+    if not args.port:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            args.port = sock.getsockname()[1]
     vendor = connection.vendor
     print(f"database: {vendor}  patients: {args.patients:,}")
     call_command("migrate", interactive=False, verbosity=0)
