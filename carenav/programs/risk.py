@@ -105,7 +105,8 @@ def patient_facts(organization_id: int, patient_id: int) -> tuple[RiskScore | No
     if score is None:
         return None, {}
     facts = {name: getattr(score, name) for name in FACT_FIELDS}
-    facts["discharge_disposition"] = _dispositions([patient_id]).get(patient_id, "")
+    recent = score.days_since_discharge is not None
+    facts["discharge_disposition"] = _dispositions([patient_id]).get(patient_id, "") if recent else ""
     return score, facts
 
 
