@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from carenav.assessments.answers import enabled_link_ids
-from carenav.assessments.definitions import Condition, FindingRule, Instrument, ScoreDef
-from carenav.assessments.definitions import Registry as _Registry
+from carenav.assessments.definitions import Condition, FindingRule, Instrument, Registry, ScoreDef
 
 SCORER_VERSION = "1.0.0"
 SEXES = ("female", "male")
@@ -363,7 +362,7 @@ def score_instrument(
 def score(
     instrument: Instrument,
     answers: Mapping[str, Any],
-    registry: _Registry,
+    registry: Registry,
     context: ScoringContext = ScoringContext(),
 ) -> AssessmentResult:
     """Score an instrument, or each component of a composite assessment, from validated answers."""
