@@ -29,6 +29,10 @@ class IssueInline(ReadOnlyMixin, admin.TabularInline):
     max_num = 0
     show_change_link = True
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        user = request.user
+        return bool(user.is_superuser or user.has_perm_enum(Permission.IMPORT_DATA))  # type: ignore[union-attr]
+
 
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnlyMixin, OrgScopedAdmin):

@@ -223,7 +223,7 @@ def type_spec(name: str) -> TypeSpec:
         if field is None:
             raise TypeError(f"{name}.{alias}: unsupported annotation {info.annotation!r}")
         fields[alias] = field
-        if extra.get("element_required"):
+        if extra.get("element_required") or info.is_required():
             required.append(alias)
         if extra.get("one_of_many_required"):
             required_choices.add(str(extra["one_of_many"]))

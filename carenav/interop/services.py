@@ -215,6 +215,10 @@ class _Importer:
             else:
                 self.reject(file, item.location, "", "", [(item.error_path, item.error)])
             return
+        if item.location == "resource" and isinstance(resource, dict) and "resourceType" not in resource:
+            reason = "not a FHIR resource or Bundle (no resourceType); skipped"
+            self.issue("warning", file, item.location, "", "", "", reason)
+            return
         rtype = resource.get("resourceType") if isinstance(resource, dict) else None
         rtype_label = rtype if isinstance(rtype, str) else ""
         rid = str(resource.get("id", "")) if isinstance(resource, dict) else ""
@@ -389,7 +393,7 @@ def summary_table(run: ImportRun) -> Table:
         title=f"Import {run.pk}: {run.get_status_display()} — {run.resources_read:,} resources in "
         f"{run.duration_seconds or 0:.1f}s ({rate:,.0f}/s)"
     )
-    table.add_column("Resource type")
+    table.add_column("Resource type", no_wrap=True)
     for key in COUNT_KEYS:
         table.add_column(key.capitalize(), justify="right")
     totals: Counter[str] = Counter()

@@ -1,0 +1,64 @@
+"""Finding inputs and streaming their resources."""
+
+import gzip
+import json
+from pathlib import Path
+
+from carenav.interop.readers import discover, read_json, read_ndjson
+
+
+def test_discover_orders_patients_first_and_ignores_other_files(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for name in (
+        "Condition.000.ndjson",
+        "Patient.001.ndjson.gz",
+        "Encounter.ndjson",
+        "README.md",
+        ".hidden.ndjson",
+    ):
+        (tmp_path / name).write_text("")
+    (tmp_path / "sub" / "bundle.json").write_text("{}")
+    names = [f.path.name for f in discover([tmp_path])]
+    assert names == ["Patient.001.ndjson.gz", "Encounter.ndjson", "Condition.000.ndjson", "bundle.json"]
+
+
+def test_ndjson_gz_is_streamed_with_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "Patient.ndjson.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(
+            '{"resourceType": "Patient", "id": "a"}\n\n[broken\n{"resourceType": "Patient", "id": "b"}\n'
+        )
+    (file,) = discover([path])
+    items = [item for item, _ in read_ndjson(file)]
+    assert [i.location for i in items] == ["line 1", "line 3", "line 4"]
+    assert items[1].resource is None and "not valid JSON" in (items[1].error or "")
+    assert items[2].resource["id"] == "b"
+
+
+def test_bundle_entries_carry_the_fullurl_index(tmp_path: Path) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:p1",
+                "resource": {"resourceType": "Patient"},
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {"request": {"method": "DELETE", "url": "Patient/9"}},
+        ],
+    }
+    path = tmp_path / "b.json.gz"
+    with gzip.open(path, "wt") as handle:
+        json.dump(bundle, handle)
+    (file,) = discover([path])
+    first, deleted = list(read_json(file))
+    assert first.index == {"urn:uuid:p1": "Patient/p1"} and first.location == "entry 0"
+    assert deleted.error == "DELETE entries are not applied by the importer"
+
+
+def test_a_bundle_with_an_unknown_type_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "pile", "entry": []}))
+    (item,) = list(read_json(discover([path])[0]))
+    assert (item.error_path, item.error) == ("Bundle.type", "'pile' is not a Bundle type")
