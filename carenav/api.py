@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from carenav.accounts.api import router as accounts_router
 from carenav.accounts.auth import API_AUTH
 from carenav.assessments.api import router as assessments_router
+from carenav.careplans.api import router as careplans_router
 from carenav.core.errors import DomainError
 from carenav.patients.api import router as patients_router
 from carenav.population.api import router as population_router
@@ -55,3 +56,4 @@ api.add_router("/", patients_router)
 api.add_router("/", assessments_router)
 api.add_router("/", population_router)
 api.add_router("/programs", programs_router)
+api.add_router("/", careplans_router)

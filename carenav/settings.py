@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "carenav.assessments",
     "carenav.population",
     "carenav.programs",
+    "carenav.careplans",
     "carenav.web",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("assessments/", include("carenav.assessments.urls")),
     path("population/", include("carenav.population.urls")),
     path("programs/", include("carenav.programs.urls")),
+    path("careplans/", include("carenav.careplans.urls")),
     path("", include("carenav.web.urls")),
 ]

@@ -31,7 +31,7 @@ CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-st
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 GOAL_PRIORITY = "http://terminology.hl7.org/CodeSystem/goal-priority"
 SNOMED = "http://snomed.info/sct"
-ROLE_SYSTEM = "urn:carenav:careteam-role"
+ROLE_SYSTEM = "https://carenav.org/fhir/CodeSystem/careteam-role"
 SERIES_NAMESPACE = uuid.UUID("6f4b8c1e-2d7a-4e0b-9a51-3c2f0d9e8b17")
 
 # SNOMED CT codes for the care-team roles where one clearly fits (US Core binds role extensibly).
