@@ -109,6 +109,7 @@ class RefreshOut(Schema):
     updated: int
     unchanged: int
     closed_no_longer_eligible: int
+    closed_deceased: int
     kept_closed: int
     skipped_enrolled: int
     by_program: dict[str, int]

@@ -102,6 +102,7 @@ class RefreshSummary:
     updated: int = 0
     unchanged: int = 0
     closed_no_longer_eligible: int = 0
+    closed_deceased: int = 0
     kept_closed: int = 0
     skipped_enrolled: int = 0
     by_program: dict[str, int] = field(default_factory=dict)
@@ -164,6 +165,11 @@ def candidates_refresh(*, actor: User | None, organization: Organization, run: A
         "id"
     ):
         latest[(candidate.patient_id, candidate.program_code)] = candidate
+    deceased = set(
+        Candidate.objects.filter(
+            organization=organization, status__in=CandidateStatus.WORKING, patient__deceased_at__isnull=False
+        ).values_list("patient_id", flat=True)
+    )
     active = set(
         Enrollment.objects.filter(
             organization=organization, status=EnrollmentStatus.ACTIVE, program_code__in=codes
@@ -254,6 +260,12 @@ def candidates_refresh(*, actor: User | None, organization: Organization, run: A
             )
             summary.created += 1
             summary.by_program[program.code] += 1
+    for candidate in latest.values():
+        if candidate.is_working and candidate.patient_id in deceased:
+            candidate.status, candidate.status_reason = CandidateStatus.NOT_ELIGIBLE, "patient deceased"
+            candidate.closed_at, candidate.closed_by, candidate.updated_at = now, None, now
+            to_update.append(candidate)
+            summary.closed_deceased += 1
     Candidate.objects.bulk_update(
         to_update,
         [

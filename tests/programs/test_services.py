@@ -81,6 +81,18 @@ def test_refresh_updates_closes_and_reopens_with_cause(org, supervisor, patient)
     assert Candidate.objects.count() == 2
 
 
+def test_a_deceased_patients_open_candidates_are_closed(org, supervisor, patient) -> None:
+    offer(org, "CCM")
+    add_score(make_run(org), patient, **CCM_FACTS)
+    _refresh(supervisor, org)
+    patient.deceased_at = at("2026-11-23")
+    patient.save()
+    assert _refresh(supervisor, org).closed_deceased == 1
+    candidate = Candidate.objects.get()
+    assert (candidate.status, candidate.status_reason) == ("not_eligible", "patient deceased")
+    assert _refresh(supervisor, org).closed_deceased == 0
+
+
 def test_closed_candidates_stay_closed_without_cause(org, supervisor, care_manager, patient) -> None:
     offer(org, "CCM")
     run = make_run(org)
