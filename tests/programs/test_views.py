@@ -170,3 +170,27 @@ def test_auditor_can_read_the_queue_but_not_act(auditor, queue) -> None:
     )
     assert refused.status_code == 403
     assert client.get("/programs/caseload/").status_code == 403
+
+
+def test_caseload_pages_have_constant_query_counts(
+    org, care_manager, supervisor, queue, django_assert_max_num_queries
+) -> None:
+    run = make_run(org)
+    for i in range(12):
+        p = make_patient(org)
+        add_score(run, p, tier=1 + i % 4)
+        services.enroll(
+            actor=supervisor,
+            patient=p,
+            program_code="CCM",
+            consent_method="verbal",
+            consent_date=clock.today(),
+            care_manager=care_manager if i % 2 else None,
+        )
+    mine, boss = login(care_manager), login(supervisor)
+    with django_assert_max_num_queries(12):
+        page = mine.get("/programs/caseload/")
+    assert page.content.decode().count("since 2026-11-24") == 6
+    with django_assert_max_num_queries(20):
+        page = boss.get("/programs/caseloads/")
+    assert "Enrollees without a care manager (6)" in page.content.decode()
