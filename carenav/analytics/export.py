@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from carenav.analytics.results import PatientResult
+from carenav.analytics import pipeline
+from carenav.analytics.config import DEFAULT_CONFIG, PriorityConfig, load_config
+from carenav.analytics.inputs import epoch_day
+from carenav.analytics.results import PatientResult, Scorer
 
 SCHEMA = pa.schema(
     [
@@ -48,10 +55,6 @@ class Summary:
     population_size: int = 0
     tiers: Counter[int] = field(default_factory=Counter)
 
-    def add(self, result: PatientResult) -> None:
-        self.population_size += 1
-        self.tiers[result.tier] += 1
-
 
 def _batch(rows: list[PatientResult]) -> pa.RecordBatch:
     columns: dict[str, list[object]] = {name: [] for name in SCHEMA.names}
@@ -62,19 +65,55 @@ def _batch(rows: list[PatientResult]) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
 
 
-def write_parquet(
-    results: Iterable[PatientResult], path: Path | str, summary: Summary | None = None
+_worker_scorer: Scorer | None = None
+
+
+def _init_worker(config: PriorityConfig, as_of_day: int, has_claims_data: bool) -> None:
+    global _worker_scorer
+    _worker_scorer = Scorer(config, as_of_day=as_of_day, has_claims_data=has_claims_data)
+
+
+def _score_batch(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, Counter[int]]:
+    assert _worker_scorer is not None
+    names = batch.schema.names
+    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+    results = [
+        _worker_scorer.score(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)
+    ]
+    return _batch(results), Counter(r.tier for r in results)
+
+
+def stratify_to_parquet(
+    engine: str,
+    source: Any,
+    path: Path | str,
+    *,
+    as_of: dt.date,
+    config: PriorityConfig | Path | str | None = None,
+    workers: int | None = None,
+    memory_limit: str | None = None,
+    batch_rows: int = 20_000,
 ) -> Summary:
-    """Stream results into one Parquet file; returns (or fills) the per-tier summary."""
-    summary = summary or Summary()
-    rows: list[PatientResult] = []
-    with pq.ParquetWriter(str(path), SCHEMA, compression="zstd") as writer:
-        for result in results:
-            summary.add(result)
-            rows.append(result)
-            if len(rows) >= BATCH:
-                writer.write_batch(_batch(rows))
-                rows = []
-        if rows:
-            writer.write_batch(_batch(rows))
+    """Stratify a whole source into one Parquet file, scoring feature batches in worker processes.
+
+    The engine computes the features (using every core); the per-patient scoring and reasons are
+    plain Python, so they are spread over `workers` processes (default: one per core).
+    """
+    cfg = config if isinstance(config, PriorityConfig) else load_config(config or DEFAULT_CONFIG)
+    as_of_day = epoch_day(as_of)
+    summary = Summary()
+    with pipeline.open_source(engine, source, as_of=as_of, memory_limit=memory_limit) as src:
+        features = pipeline.patient_features(src.inputs, src.lookup, as_of_day=as_of_day, windows=cfg.windows)
+        has_claims = src.count(src.inputs.claims) > 0
+        batches: Iterator[pa.RecordBatch] = src.batches(features, batch_rows)
+        # spawn, not fork: the engine's threads are running and must not be copied mid-lock.
+        context = multiprocessing.get_context("spawn")
+        with (
+            context.Pool(workers or os.cpu_count() or 1, _init_worker, (cfg, as_of_day, has_claims)) as pool,
+            pq.ParquetWriter(str(path), SCHEMA, compression="zstd") as writer,
+        ):
+            for scored, tiers in pool.imap(_score_batch, batches):
+                writer.write_batch(scored)
+                summary.population_size += scored.num_rows
+                summary.tiers.update(tiers)
     return summary

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from carenav.analytics import scores
@@ -59,6 +60,7 @@ class PatientResult:
         return asdict(self)
 
 
+@lru_cache(maxsize=65536)
 def _iso(day: int | None) -> str | None:
     return from_epoch_day(day).isoformat() if day is not None else None
 
@@ -71,6 +73,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+@lru_cache(maxsize=65536)
+def _shown(system: str, code: str) -> str:
+    return format_icd10cm(code) if system == ICD10CM else code
+
+
 @dataclass(frozen=True)
 class Evidence:
     system: str
@@ -79,7 +86,7 @@ class Evidence:
 
     @property
     def shown(self) -> str:
-        return format_icd10cm(self.code) if self.system == ICD10CM else self.code
+        return _shown(self.system, self.code)
 
     def describe(self) -> str:
         when = f" on {_iso(self.day)}" if self.day is not None else " (no onset date)"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from carenav.accounts.models import Organization
-from carenav.analytics.export import Summary, write_parquet
-from carenav.analytics.pipeline import ENGINES, stratify
-from carenav.analytics.results import PatientResult
+from carenav.analytics.export import stratify_to_parquet
+from carenav.analytics.pipeline import ENGINES
 from carenav.core import clock
 from carenav.core.errors import DomainError
 from carenav.population.selectors import tier_distribution
@@ -85,19 +83,15 @@ class Command(BaseCommand):
     def _export(self, console: Console, engine: str, opts: dict[str, Any], as_of: dt.date) -> None:
         out = Path(opts["out"])
         started = time.perf_counter()
-        summary = Summary()
-        with console.status("Stratifying…") as status:
-
-            def counted(results: Iterator[PatientResult]) -> Iterator[PatientResult]:
-                for n, result in enumerate(results, 1):
-                    if n % 50_000 == 0:
-                        status.update(f"Stratifying: {n:,} patients scored")
-                    yield result
-
-            results = stratify(
-                engine, opts["source"], as_of=as_of, config=opts["config"], memory_limit=opts["memory_limit"]
+        with console.status(f"Stratifying {opts['source']} on {engine}…"):
+            summary = stratify_to_parquet(
+                engine,
+                opts["source"],
+                out,
+                as_of=as_of,
+                config=opts["config"],
+                memory_limit=opts["memory_limit"],
             )
-            write_parquet(counted(results), out, summary)
         self._summary(
             console,
             f"{engine} over {opts['source']} → {out}",
