@@ -76,7 +76,10 @@ def patient_search(queryset: QuerySet[Patient], query: str) -> QuerySet[Patient]
     else:
         by_name = prefix("family_norm", terms[0]) | prefix("given_norm", terms[0])
     if any(ch.isdigit() for ch in query):
-        identified = PatientIdentifier.objects.filter(value=query).values("patient_id")
+        # A literal id list keeps every branch of the OR indexable (a subquery would force a scan).
+        identified = list(
+            PatientIdentifier.objects.filter(value=query).values_list("patient_id", flat=True)[:50]
+        )
         by_name |= Q(mrn=query) | Q(pk__in=identified)
     return queryset.filter(by_name)
 
