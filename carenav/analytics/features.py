@@ -52,10 +52,20 @@ def condition_matches(inputs: Inputs, lookup: Table, *, as_of_day: int) -> Table
         c.onset_day.isnull() | (c.onset_day <= as_of_day),
         c.abatement_day.isnull() | (c.abatement_day > as_of_day),
     )
-    c = c.mutate(
-        norm=c.code.upper().replace(".", "").replace(" ", ""),
-        day=c.onset_day.coalesce(c.recorded_day),
+    c = c.mutate(day=c.onset_day.coalesce(c.recorded_day))
+    joined = match_codes(c, lookup)
+    return joined.group_by(["patient_id", "valueset", "category", "system", "code"]).aggregate(
+        day=joined.day.min()
     )
+
+
+def match_codes(codes: Table, lookup: Table) -> Table:
+    """Join coded rows (system, code, ...) to the value-set rows they fall in.
+
+    ICD-10-CM codes are matched on every leading slice of the dot-stripped code (an equi-join per
+    prefix length, so the engine can hash-join), SNOMED CT concepts exactly.
+    """
+    c = codes.mutate(norm=codes.code.upper().replace(".", "").replace(" ", ""))
     lengths = [len(r[4]) for r in lookup_rows() if r[3] == ICD10CM]
     icd = c.filter(c.system == ICD10CM)
     keyed = [
@@ -65,11 +75,8 @@ def condition_matches(inputs: Inputs, lookup: Table, *, as_of_day: int) -> Table
     sct = c.filter(c.system == SNOMED)
     keyed.append(sct.mutate(key=sct.code.strip()))
     candidates = ibis.union(*keyed, distinct=False)
-    joined = candidates.join(
+    return candidates.join(
         lookup, (candidates.system == lookup.lk_system) & (candidates.key == lookup.code_or_prefix)
-    )
-    return joined.group_by(["patient_id", "valueset", "category", "system", "code"]).aggregate(
-        day=joined.day.min()
     )
 
 
