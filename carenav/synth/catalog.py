@@ -1010,6 +1010,7 @@ class AcuteDx:
     base_weight: float  # weight for everyone
     boosts: dict[str, float] = field(default_factory=dict)  # condition key -> added weight
     ed_only: bool = False  # treat-and-release diagnoses never lead to an admission
+    elective: bool = False  # planned admissions (never via the ED, never a readmission)
     procedures: tuple[str, ...] = ()  # PROCEDURES keys, one may be performed during a stay
     categories: tuple[str, ...] = ()  # value-set categories of the ICD-10-CM code (claims carry it)
     min_age: int = 0
@@ -1204,10 +1205,54 @@ ACUTE: tuple[AcuteDx, ...] = (
         sct("239873007", "Osteoarthritis of knee (disorder)"),
         "orthopedics",
         0.0,
-        {"osteoarthritis": 1.0},
+        {"osteoarthritis": 2.0},
+        elective=True,
         procedures=("knee_replacement",),
         categories=("chronic:arthritis",),
         min_age=50,
+    ),
+    AcuteDx(
+        "hip_oa_elective",
+        icd("M16.11", "Unilateral primary osteoarthritis, right hip"),
+        sct("239872002", "Osteoarthritis of hip (disorder)"),
+        "orthopedics",
+        0.0,
+        {"osteoarthritis": 1.5},
+        elective=True,
+        procedures=("hip_replacement",),
+        categories=("chronic:arthritis",),
+        min_age=50,
+    ),
+    AcuteDx(
+        "gallstones_elective",
+        icd("K80.20", "Calculus of gallbladder without cholecystitis without obstruction"),
+        sct("266474003", "Calculus of gallbladder (disorder)"),
+        "surgery",
+        0.7,
+        {"obesity": 0.5},
+        elective=True,
+        procedures=("cholecystectomy",),
+    ),
+    AcuteDx(
+        "stable_cad_elective",
+        icd("I25.10", "Atherosclerotic heart disease of native coronary artery without angina pectoris"),
+        sct("53741008", "Coronary arteriosclerosis (disorder)"),
+        "cardiology",
+        0.0,
+        {"ihd": 1.5},
+        elective=True,
+        procedures=("pci",),
+        categories=("chronic:ischemic_heart_disease",),
+        min_age=40,
+    ),
+    AcuteDx(
+        "chemotherapy_elective",
+        icd("Z51.11", "Encounter for antineoplastic chemotherapy"),
+        sct("367336001", "Chemotherapy (procedure)"),
+        "oncology",
+        0.0,
+        {"cancer": 2.5, "metastatic": 1.5},
+        elective=True,
     ),
     AcuteDx(
         "chest_pain",
@@ -1283,29 +1328,23 @@ ACUTE: tuple[AcuteDx, ...] = (
     ),
 )
 ACUTE_BY_KEY = {a.key: a for a in ACUTE}
-ELECTIVE_ACUTE = ("knee_oa_elective", "nstemi", "afib_rvr", "gi_bleed")
 # Minor problems recorded at some office visits (encounter diagnoses, resolved).
 OFFICE_ACUTE = ("bronchitis", "pharyngitis", "back_pain", "uti", "cellulitis", "ankle_sprain")
 
 
-@dataclass(frozen=True, slots=True)
-class Service:
-    display: str
-    code: Code
-
-
-SERVICES: dict[str, Service] = {
-    "medicine": Service("General medicine", sct("394802001", "General medicine")),
-    "cardiology": Service("Cardiology", sct("394579002", "Cardiology")),
-    "pulmonary": Service("Pulmonary medicine", sct("418112009", "Pulmonary medicine")),
-    "nephrology": Service("Nephrology", sct("394589003", "Nephrology")),
-    "neurology": Service("Neurology", sct("394591006", "Neurology")),
-    "gastroenterology": Service("Gastroenterology", sct("394584008", "Gastroenterology")),
-    "orthopedics": Service("Trauma and orthopedics", sct("394801008", "Trauma & orthopedics")),
-    "psychiatry": Service("Psychiatry", sct("394587001", "Psychiatry")),
-    "oncology": Service("Medical oncology", sct("394593009", "Medical oncology")),
-    "primary_care": Service("General practice", sct("394814009", "General practice")),
-    "emergency": Service("Emergency medicine", sct("773568002", "Emergency medicine")),
+SERVICES: dict[str, Code] = {  # service lines (SNOMED CT specialties)
+    "medicine": sct("394802001", "General medicine"),
+    "cardiology": sct("394579002", "Cardiology"),
+    "pulmonary": sct("418112009", "Pulmonary medicine"),
+    "nephrology": sct("394589003", "Nephrology"),
+    "neurology": sct("394591006", "Neurology"),
+    "gastroenterology": sct("394584008", "Gastroenterology"),
+    "orthopedics": sct("394801008", "Trauma & orthopedics"),
+    "surgery": sct("394609007", "General surgery"),
+    "psychiatry": sct("394587001", "Psychiatry"),
+    "oncology": sct("394593009", "Medical oncology"),
+    "primary_care": sct("394814009", "General practice"),
+    "emergency": sct("773568002", "Emergency medicine"),
 }
 
 PROCEDURES: dict[str, Code] = {
@@ -1318,6 +1357,7 @@ PROCEDURES: dict[str, Code] = {
     "colonoscopy": sct("73761001", "Colonoscopy (procedure)"),
     "hip_replacement": sct("52734007", "Total replacement of hip (procedure)"),
     "knee_replacement": sct("609588000", "Total knee replacement (procedure)"),
+    "cholecystectomy": sct("38102005", "Cholecystectomy (procedure)"),
 }
 
 ENCOUNTER_TYPES: dict[str, Code] = {

@@ -111,7 +111,7 @@ ENCOUNTER_CLASS = {
     )
 }
 ENCOUNTER_TYPE = {k: [concept(v)] for k, v in cat.ENCOUNTER_TYPES.items()}
-SERVICE_TYPE = {k: concept(v.code) for k, v in cat.SERVICES.items()}
+SERVICE_TYPE = {k: concept(v) for k, v in cat.SERVICES.items()}
 PRIORITY = {k: _concept(TERMINOLOGY + "v3-ActPriority", k, v) for k, v in cat.PRIORITIES.items()}
 ADMIT_SOURCE = {k: _concept(TERMINOLOGY + "admit-source", k, v) for k, v in cat.ADMIT_SOURCES.items()}
 DISPOSITION = {k: _concept(TERMINOLOGY + "discharge-disposition", k, v) for k, v in cat.DISPOSITIONS.items()}
@@ -157,7 +157,10 @@ DOSAGE = {
     ]
     for k, d in cat.DRUGS.items()
 }
-LAB_CONCEPT = {k: concept(v.code) for k, v in {**cat.LABS, **cat.VITALS}.items()}
+LAB_CONCEPT = {
+    k: _concept(v.code.system, v.code.code, v.code.display, v.label)
+    for k, v in {**cat.LABS, **cat.VITALS}.items()
+}
 HOSPITALS = (
     "{} General Hospital",
     "St. Joseph Medical Center of {}",

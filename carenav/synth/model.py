@@ -417,7 +417,7 @@ def _acute_weights(person: Person, admission: bool) -> tuple[list[cat.AcuteDx], 
         if person.age < dx.min_age:
             continue
         w = dx.base_weight + sum(v for k, v in dx.boosts.items() if k in person.conditions)
-        if not admission and dx.key == "knee_oa_elective":
+        if not admission and dx.elective:
             continue
         if w > 0:
             options.append(dx)
@@ -507,7 +507,7 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
     final_stay: Visit | None = None
     if in_hospital_death and person.death is not None:
         options, weights = _acute_weights(person, admission=True)
-        kept = [(o, w) for o, w in zip(options, weights, strict=True) if o.key != "knee_oa_elective"]
+        kept = [(o, w) for o, w in zip(options, weights, strict=True) if not o.elective]
         dx = _choose(rng, [o for o, _ in kept], [w for _, w in kept])
         los = _length_of_stay(rng, person, dx, False)
         if person.death - los > start:
@@ -534,8 +534,8 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
             if admit <= cursor:
                 admit = cursor + 1 + int(rng.random() * 20)
         dx = _choose(rng, ip_options, ip_weights)
-        elective = dx.key == "knee_oa_elective" and not readmission
-        if dx.key == "knee_oa_elective" and readmission:
+        elective = dx.elective and not readmission
+        if dx.elective and readmission:
             dx = cat.ACUTE_BY_KEY["pneumonia"]
         los = _length_of_stay(rng, person, dx, elective)
         discharge = admit + los

@@ -52,7 +52,7 @@ def all_codes() -> set[cat.Code]:
             codes.update(c for c in (variant.icd, variant.snomed) if c is not None)
     for dx in cat.ACUTE:
         codes.update(c for c in (dx.icd, dx.snomed) if c is not None)
-    codes.update(s.code for s in cat.SERVICES.values())
+    codes.update(cat.SERVICES.values())
     codes.update(cat.PROCEDURES.values())
     codes.update(cat.ENCOUNTER_TYPES.values())
     return codes
