@@ -54,8 +54,13 @@ def goal_chart(
         marks.append(baseline)
     if target is not None and target.kind == TargetKind.VALUE and target.value is not None:
         marks.append(float(target.value))
-    if target is not None and target.kind == TargetKind.RANGE:
-        marks += [float(target.low), float(target.high)]  # type: ignore[arg-type]
+    if (
+        target is not None
+        and target.kind == TargetKind.RANGE
+        and target.low is not None
+        and target.high is not None
+    ):
+        marks += [float(target.low), float(target.high)]
     if threshold is not None:
         marks.append(threshold)
     if not marks:
@@ -95,8 +100,13 @@ def goal_chart(
             zone = (y(line_value), bottom)
         elif target.comparator in (">", ">="):
             zone = (top, y(line_value))
-    elif target is not None and target.kind == TargetKind.RANGE:
-        zone = (y(float(target.high)), y(float(target.low)))  # type: ignore[arg-type]
+    elif (
+        target is not None
+        and target.kind == TargetKind.RANGE
+        and target.low is not None
+        and target.high is not None
+    ):
+        zone = (y(float(target.high)), y(float(target.low)))
     elif threshold is not None:
         line_value = threshold
         zone = (y(threshold), bottom) if target and target.direction == "decrease" else (top, y(threshold))
@@ -129,8 +139,8 @@ def goal_chart(
     if baseline is not None:
         out.append(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(baseline):.1f}" y2="{y(baseline):.1f}" stroke="#888" '
-            f'stroke-dasharray="2 3"/><text x="{LEFT + 4}" y="{y(baseline) - 4:.1f}" font-size="11" '
-            f'fill="#666">baseline {_fmt(baseline)}</text>'
+            f'stroke-dasharray="2 3"/><text x="{W - RIGHT - 4}" y="{y(baseline) + 13:.1f}" text-anchor="end" '
+            f'font-size="11" fill="#666">baseline {_fmt(baseline)}</text>'
         )
     for d, label, anchor in ((d0, f"{d0:%b %d, %Y}", "start"), (d1, f"{d1:%b %d, %Y}", "end")):
         out.append(
@@ -157,9 +167,10 @@ def goal_chart(
         )
     if pts:
         last = pts[-1]
+        near_right = x(last.on) > W - RIGHT - 50
         out.append(
-            f'<text x="{x(last.on) + 7:.1f}" y="{y(last.value) + 4:.1f}" font-size="12" font-weight="bold" '
-            f'fill="{LINE}">{_fmt(last.value)}</text>'
+            f'<text x="{x(last.on) + (-8 if near_right else 8):.1f}" y="{y(last.value) - 8:.1f}" font-size="12" '
+            f'font-weight="bold" text-anchor="{"end" if near_right else "start"}" fill="{LINE}">{_fmt(last.value)}</text>'
         )
     out.append("</svg>")
     return "".join(out)

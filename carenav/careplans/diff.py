@@ -164,7 +164,7 @@ PREFERENCE_FIELDS = [
     ("barrier notes", "barriers_note"),
 ]
 
-PLAN_FIELDS = [("programs", "program_codes"), ("title", "title"), ("review due", "review_due")]
+PLAN_FIELDS = [("programs", "program_codes"), ("title", "title")]
 
 
 def _compare(section: str, subject: str, pairs: list[tuple[str, str, str]]) -> list[Change]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
@@ -259,7 +260,7 @@ def _careteam(snap: dict) -> dict:
     participants = []
     for m in snap.get("care_team", []):
         member = _member_ref(m["role"], m["key"], snap)
-        participant = {"role": [_role(m["role"])], "member": member}
+        participant: dict[str, Any] = {"role": [_role(m["role"])], "member": member}
         if m.get("organization") and m["role"] != "community_org":
             participant["role"][0]["text"] += f" ({m['organization']})"
         participants.append(participant)

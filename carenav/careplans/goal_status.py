@@ -23,6 +23,13 @@ from enum import StrEnum
 EPS = 1e-9
 
 
+def _n(value: float | None) -> float:
+    """A target number that validate() guarantees is present."""
+    if value is None:
+        raise TargetError("target_value", "The target is incomplete.")
+    return float(value)
+
+
 class Status(StrEnum):
     IN_PROGRESS = "in-progress"
     IMPROVING = "improving"
@@ -108,7 +115,7 @@ class Target:
 
     def met(self, x: float, baseline: float | None) -> bool:
         if self.kind == TargetKind.VALUE:
-            v = float(self.value)  # type: ignore[arg-type]
+            v = _n(self.value)
             return {
                 "<": x < v - EPS,
                 "<=": x <= v + EPS,
@@ -117,7 +124,7 @@ class Target:
                 "=": abs(x - v) <= EPS,
             }[self.comparator or "="]
         if self.kind == TargetKind.RANGE:
-            return float(self.low) - EPS <= x <= float(self.high) + EPS  # type: ignore[arg-type]
+            return _n(self.low) - EPS <= x <= _n(self.high) + EPS
         if self.kind == TargetKind.DIRECTION:
             t = self.threshold(baseline)
             if t is None:
@@ -131,14 +138,14 @@ class Target:
     def distance(self, x: float, baseline: float | None) -> float | None:
         """How far ``x`` is from meeting the target (0 when met); None when it cannot be told."""
         if self.kind == TargetKind.VALUE:
-            v = float(self.value)  # type: ignore[arg-type]
+            v = _n(self.value)
             if self.comparator in ("<", "<="):
                 return max(0.0, x - v)
             if self.comparator in (">", ">="):
                 return max(0.0, v - x)
             return abs(x - v)
         if self.kind == TargetKind.RANGE:
-            return max(0.0, float(self.low) - x, x - float(self.high))  # type: ignore[arg-type]
+            return max(0.0, _n(self.low) - x, x - _n(self.high))
         if self.kind == TargetKind.DIRECTION:
             t = self.threshold(baseline)
             if t is None:

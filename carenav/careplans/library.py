@@ -136,7 +136,9 @@ class Suggestion:
 @dataclass(frozen=True)
 class Library:
     templates: tuple[PlanTemplate, ...]
-    _by_ref: dict[str, tuple[PlanTemplate, object]] = field(default_factory=dict, compare=False)
+    _by_ref: dict[str, tuple[PlanTemplate, GoalTemplate | InterventionTemplate]] = field(
+        default_factory=dict, compare=False
+    )
 
     def latest(self) -> list[PlanTemplate]:
         """The newest version of each template id (versions compare as strings such as '2026.1')."""
@@ -151,7 +153,7 @@ class Library:
 
     def lookup(self, ref: str) -> tuple[PlanTemplate, GoalTemplate | InterventionTemplate] | None:
         """The template and goal or intervention a stored ref ('diabetes/dm-hba1c@2026.1') points to."""
-        return self._by_ref.get(ref)  # type: ignore[return-value]
+        return self._by_ref.get(ref)
 
     def text(self, ref: str, written: str, lang: str) -> str:
         """``written`` in ``lang`` when it is a template text left as the template wrote it; else as written."""
@@ -272,14 +274,16 @@ def load(directory: Path = TEMPLATES_DIR) -> Library:
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         templates.extend(_template(t, path.name) for t in data["templates"])
-    by_ref: dict[str, tuple[PlanTemplate, object]] = {}
+    by_ref: dict[str, tuple[PlanTemplate, GoalTemplate | InterventionTemplate]] = {}
     seen_ids: set[tuple[str, str]] = set()
     for t in templates:
         if (t.id, t.version) in seen_ids:
             raise LibraryError(f"template {t.id} version {t.version} is defined twice")
         seen_ids.add((t.id, t.version))
         for g in t.goals:
-            for ref, item in [(t.goal_ref(g), g), *((t.intervention_ref(i), i) for i in g.interventions)]:
+            items: list[tuple[str, GoalTemplate | InterventionTemplate]] = [(t.goal_ref(g), g)]
+            items += [(t.intervention_ref(i), i) for i in g.interventions]
+            for ref, item in items:
                 if ref in by_ref:
                     raise LibraryError(f"duplicate key {ref}")
                 by_ref[ref] = (t, item)

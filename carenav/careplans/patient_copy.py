@@ -142,7 +142,7 @@ def _who(item: dict, role_field: str, key_field: str, snap: dict, lang: str) -> 
     role = texts()[lang]["roles"].get(item.get(role_field) or "other", item.get(role_field) or "")
     key = item.get(key_field)
     for m in snap.get("care_team", []):
-        if key and m["key"] == key:
+        if key and m["key"] == key and m["role"] != "patient":
             return f"{m['name']} ({role})"
     return role
 

@@ -49,6 +49,7 @@ OPEN_STATES = ("draft", "active")
 def plans_for(user: User) -> QuerySet[CarePlan]:
     if not user.is_authenticated or not user.has_perm_enum(Permission.VIEW_PATIENT):
         return CarePlan.objects.none()
+    assert user.organization_id is not None  # has_perm_enum requires an organization
     return CarePlan.objects.filter(patient__organization_id=user.organization_id)
 
 
@@ -142,6 +143,16 @@ class GoalView:
         return str(self.goal.key)
 
 
+def _obs_value(obs: Observation, measure: measures.Measure) -> float | None:
+    """An imported observation's value in the measure's unit, or None when it has none we can convert."""
+    if obs.value_num is None:
+        return None
+    try:
+        return measure.to_canonical(float(obs.value_num), obs.unit)
+    except measures.UnitError:
+        return None
+
+
 def _series(plan: CarePlan, goals: list[Goal]) -> dict[str, list[Point]]:
     """Each measured goal's values since its baseline: imported observations + values the team entered."""
     measured = [g for g in goals if g.is_measured]
@@ -170,11 +181,9 @@ def _series(plan: CarePlan, goals: list[Goal]) -> dict[str, list[Point]]:
                 day = timezone.localdate(obs.effective)
                 if day < since:
                     continue
-                try:
-                    value = measure.to_canonical(float(obs.value_num), obs.unit)  # type: ignore[arg-type]
-                except measures.UnitError:
-                    continue  # an imported value in a unit we cannot convert is left off the chart
-                points.append(Point(day, value, "observation"))
+                value = _obs_value(obs, measure)
+                if value is not None:  # an imported value in a unit we cannot convert is left off the chart
+                    points.append(Point(day, value, "observation"))
         points += [Point(r.observed_on, r.value, "entered", r.note) for r in entered.get(str(g.key), [])]
         points.sort(key=lambda p: (p.on, p.source))
     return out
@@ -287,7 +296,7 @@ def plan_view(plan: CarePlan, today: dt.date) -> PlanView:
             steps[item.goal_id][1] += 1
             steps[item.goal_id][0] += item.status == "completed"
     series = _series(plan, goals)
-    views = [goal_view(g, series.get(str(g.key), []), today, tuple(steps[g.pk])) for g in goals]  # type: ignore[arg-type]
+    views = [goal_view(g, series.get(str(g.key), []), today, (steps[g.pk][0], steps[g.pk][1])) for g in goals]
     return PlanView(
         plan=plan, members=members, problems=problems, goals=views, interventions=interventions, today=today
     )
@@ -575,16 +584,12 @@ def _latest_values(patient: Patient) -> dict[tuple[str, str], float]:
     """Latest imported value of each catalog LOINC measure, in the measure's unit (baselines)."""
     codes = {m.code: m for m in measures.catalog().measures if m.system == measures.LOINC}
     latest: dict[tuple[str, str], float] = {}
-    for obs in Observation.objects.filter(patient=patient, loinc__in=codes, value_num__isnull=False).order_by(
-        "-effective"
-    ):
+    observations = Observation.objects.filter(patient=patient, loinc__in=codes, value_num__isnull=False)
+    for obs in observations.order_by("-effective"):
         key = (measures.LOINC, obs.loinc)
-        if key in latest:
-            continue
-        try:
-            latest[key] = codes[obs.loinc].to_canonical(float(obs.value_num), obs.unit)  # type: ignore[arg-type]
-        except measures.UnitError:
-            continue
+        value = None if key in latest else _obs_value(obs, codes[obs.loinc])
+        if value is not None:
+            latest[key] = value
     return latest
 
 
@@ -593,17 +598,12 @@ def latest_measurement(patient: Patient, system: str, code: str) -> tuple[float,
     measure = measures.catalog().get(system, code)
     best: tuple[float, dt.date] | None = None
     if system == measures.LOINC and measure is not None:
-        for obs in Observation.objects.filter(patient=patient, loinc=code, value_num__isnull=False).order_by(
-            "-effective"
-        )[:5]:
-            try:
-                best = (
-                    measure.to_canonical(float(obs.value_num), obs.unit),
-                    timezone.localdate(obs.effective),
-                )  # type: ignore[arg-type]
+        observations = Observation.objects.filter(patient=patient, loinc=code, value_num__isnull=False)
+        for obs in observations.order_by("-effective")[:5]:
+            value = _obs_value(obs, measure)
+            if value is not None:
+                best = (value, timezone.localdate(obs.effective))
                 break
-            except measures.UnitError:
-                continue
     entered = (
         GoalMeasurement.objects.filter(patient=patient, measure_system=system, measure_code=code)
         .order_by("-observed_on", "-id")

@@ -246,7 +246,7 @@ PLAN_FIELDS = {
 
 
 @transaction.atomic
-def careplan_update(*, actor: User, plan: CarePlan, lock_version: int, **changes: Any) -> CarePlan:
+def careplan_update(*, actor: User, plan: CarePlan, lock_version: int | None, **changes: Any) -> CarePlan:
     """Title, programs and the patient's priorities and preferences (draft only)."""
     unknown = set(changes) - set(PLAN_FIELDS) - {"program_codes", "preferred_language", "barriers"}
     if unknown:
@@ -288,7 +288,9 @@ class Agreement:
 
 
 @transaction.atomic
-def careplan_activate(*, actor: User, plan: CarePlan, lock_version: int, agreement: Agreement) -> CarePlan:
+def careplan_activate(
+    *, actor: User, plan: CarePlan, lock_version: int | None, agreement: Agreement
+) -> CarePlan:
     """Record the agreement and make this version the active plan; the version it revises is superseded."""
     _require(actor, plan.patient)
     try:
@@ -345,7 +347,7 @@ def careplan_activate(*, actor: User, plan: CarePlan, lock_version: int, agreeme
 
 
 @transaction.atomic
-def careplan_revise(*, actor: User, plan: CarePlan, lock_version: int) -> CarePlan:
+def careplan_revise(*, actor: User, plan: CarePlan, lock_version: int | None) -> CarePlan:
     """Start a new draft version from the active one, copying every item with its key."""
     _require(actor, plan.patient)
     try:
@@ -416,7 +418,9 @@ def _copy_items(source: CarePlan, target: CarePlan) -> None:
 
 
 @transaction.atomic
-def careplan_end(*, actor: User, plan: CarePlan, lock_version: int, action: str, reason: str) -> CarePlan:
+def careplan_end(
+    *, actor: User, plan: CarePlan, lock_version: int | None, action: str, reason: str
+) -> CarePlan:
     """Complete (active only) or cancel (a draft, or an active plan, with a reason)."""
     _require(actor, plan.patient)
     if action not in ("complete", "cancel"):
@@ -450,7 +454,7 @@ class ProblemData:
 
 
 def _problem_fields(plan: CarePlan, data: ProblemData) -> dict[str, Any]:
-    values = {
+    values: dict[str, Any] = {
         "source": _choice(data.source, list(Problem.Source.values), "source"),
         "display": _text(data.display, "display", "the problem", 300),
         "system": _text(data.system, "system", "the code system", 120),
@@ -462,7 +466,11 @@ def _problem_fields(plan: CarePlan, data: ProblemData) -> dict[str, Any]:
         "condition": None,
     }
     if data.source == "condition":
-        condition = Condition.objects.filter(pk=data.condition_id, patient_id=plan.patient_id).first()
+        condition = (
+            Condition.objects.filter(pk=data.condition_id, patient_id=plan.patient_id).first()
+            if data.condition_id is not None
+            else None
+        )
         if condition is None:
             raise DomainError("That condition is not on this patient's record.", field="condition_id")
         values.update(
@@ -478,7 +486,7 @@ def _problem_fields(plan: CarePlan, data: ProblemData) -> dict[str, Any]:
 
 
 @transaction.atomic
-def problem_add(*, actor: User, plan: CarePlan, lock_version: int, data: ProblemData) -> Problem:
+def problem_add(*, actor: User, plan: CarePlan, lock_version: int | None, data: ProblemData) -> Problem:
     _content(plan)
     values = _problem_fields(plan, data)
     duplicate = (
@@ -504,7 +512,7 @@ def _item(model: Any, plan: CarePlan, key: Any, label: str) -> Any:
 
 @transaction.atomic
 def problem_update(
-    *, actor: User, plan: CarePlan, lock_version: int, key: Any, display: str, note: str
+    *, actor: User, plan: CarePlan, lock_version: int | None, key: Any, display: str, note: str
 ) -> Problem:
     _content(plan)
     problem = _item(Problem, plan, key, "problem")
@@ -516,13 +524,21 @@ def problem_update(
     return problem
 
 
+ITEM_MODELS: dict[str, Any] = {
+    "problem": Problem,
+    "goal": Goal,
+    "intervention": Intervention,
+    "member": CareTeamMember,
+}
+
+
 @transaction.atomic
-def item_move(*, actor: User, plan: CarePlan, lock_version: int, kind: str, key: Any, direction: str) -> None:
+def item_move(
+    *, actor: User, plan: CarePlan, lock_version: int | None, kind: str, key: Any, direction: str
+) -> None:
     """Prioritize: move a problem, goal, intervention or member one place up or down."""
     _content(plan)
-    model = {"problem": Problem, "goal": Goal, "intervention": Intervention, "member": CareTeamMember}.get(
-        kind
-    )
+    model = ITEM_MODELS.get(kind)
     if model is None or direction not in ("up", "down"):
         raise DomainError("Move a problem, goal, intervention or member up or down.", field="direction")
     items = list(model.objects.filter(plan=plan).order_by("position", "id"))
@@ -540,11 +556,9 @@ def item_move(*, actor: User, plan: CarePlan, lock_version: int, kind: str, key:
 
 
 @transaction.atomic
-def item_remove(*, actor: User, plan: CarePlan, lock_version: int, kind: str, key: Any) -> None:
+def item_remove(*, actor: User, plan: CarePlan, lock_version: int | None, kind: str, key: Any) -> None:
     _content(plan)
-    model = {"problem": Problem, "goal": Goal, "intervention": Intervention, "member": CareTeamMember}.get(
-        kind
-    )
+    model = ITEM_MODELS.get(kind)
     if model is None:
         raise DomainError("Remove a problem, goal, intervention or member.", field="kind")
     item = _item(model, plan, key, kind)
@@ -693,14 +707,14 @@ def _goal_fields(plan: CarePlan, data: GoalData, today: dt.date, existing: Goal 
     return out
 
 
-def _member_for_role(plan: CarePlan, role: str) -> CareTeamMember | None:
+def member_for_role(plan: CarePlan, role: str) -> CareTeamMember | None:
     members = [m for m in plan.care_team.all() if m.role == role]
     return next((m for m in members if m.is_primary_contact), members[0] if members else None)
 
 
 @transaction.atomic
 def goal_add(
-    *, actor: User, plan: CarePlan, lock_version: int, data: GoalData, with_template_steps: bool = True
+    *, actor: User, plan: CarePlan, lock_version: int | None, data: GoalData, with_template_steps: bool = True
 ) -> Goal:
     """Add a goal; from a template, also add the template's interventions for it (the team then tailors)."""
     _content(plan)
@@ -722,7 +736,7 @@ def goal_add(
                 description=step.description["en"],
                 template_ref=plan_template.intervention_ref(step),
                 performer_role=step.performer,
-                performer_member=_member_for_role(plan, step.performer),
+                performer_member=member_for_role(plan, step.performer),
                 frequency=step.frequency,
                 due_date=today + dt.timedelta(days=step.due_in_days) if step.due_in_days else None,
                 goal=goal,
@@ -736,7 +750,7 @@ def goal_add(
 
 
 @transaction.atomic
-def goal_update(*, actor: User, plan: CarePlan, lock_version: int, key: Any, data: GoalData) -> Goal:
+def goal_update(*, actor: User, plan: CarePlan, lock_version: int | None, key: Any, data: GoalData) -> Goal:
     _content(plan)
     goal = _item(Goal, plan, key, "goal")
     values = _goal_fields(plan, data, clock.today(), goal)
@@ -753,7 +767,7 @@ def goal_update(*, actor: User, plan: CarePlan, lock_version: int, key: Any, dat
 
 @transaction.atomic
 def goal_set_status(
-    *, actor: User, plan: CarePlan, lock_version: int, key: Any, status: str, reason: str
+    *, actor: User, plan: CarePlan, lock_version: int | None, key: Any, status: str, reason: str
 ) -> Goal:
     """Override the computed status with a reason; it holds until a newer measurement arrives. '' clears."""
     _progress(plan)
@@ -880,7 +894,7 @@ def _intervention_fields(
 
 @transaction.atomic
 def intervention_add(
-    *, actor: User, plan: CarePlan, lock_version: int, data: InterventionData
+    *, actor: User, plan: CarePlan, lock_version: int | None, data: InterventionData
 ) -> Intervention:
     _content(plan)
     values = _intervention_fields(plan, data, None)
@@ -892,7 +906,7 @@ def intervention_add(
 
 @transaction.atomic
 def intervention_update(
-    *, actor: User, plan: CarePlan, lock_version: int, key: Any, data: InterventionData
+    *, actor: User, plan: CarePlan, lock_version: int | None, key: Any, data: InterventionData
 ) -> Intervention:
     _content(plan)
     item = _item(Intervention, plan, key, "intervention")
@@ -907,7 +921,7 @@ def intervention_update(
 
 @transaction.atomic
 def intervention_transition(
-    *, actor: User, plan: CarePlan, lock_version: int, key: Any, action: str, note: str = ""
+    *, actor: User, plan: CarePlan, lock_version: int | None, key: Any, action: str, note: str = ""
 ) -> Intervention:
     """Move an intervention through its state machine (on a draft or on the active plan)."""
     if plan.status not in CONTENT_EDITABLE | PROGRESS_EDITABLE:
@@ -970,7 +984,7 @@ def _member_fields(plan: CarePlan, data: MemberData) -> dict[str, Any]:
 
 
 @transaction.atomic
-def member_add(*, actor: User, plan: CarePlan, lock_version: int, data: MemberData) -> CareTeamMember:
+def member_add(*, actor: User, plan: CarePlan, lock_version: int | None, data: MemberData) -> CareTeamMember:
     _content(plan)
     values = _member_fields(plan, data)
     _lock(actor, plan, lock_version)
@@ -983,7 +997,7 @@ def member_add(*, actor: User, plan: CarePlan, lock_version: int, data: MemberDa
 
 @transaction.atomic
 def member_update(
-    *, actor: User, plan: CarePlan, lock_version: int, key: Any, data: MemberData
+    *, actor: User, plan: CarePlan, lock_version: int | None, key: Any, data: MemberData
 ) -> CareTeamMember:
     _content(plan)
     member = _item(CareTeamMember, plan, key, "care team member")

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,7 @@ from carenav.careplans import fhir, measures, patient_copy, selectors, services
 from carenav.careplans.diff import diff
 from carenav.careplans.goal_status import Status as Achievement
 from carenav.careplans.goal_status import TargetKind
-from carenav.careplans.library import library, resolve_target
+from carenav.careplans.library import GoalTemplate, library, resolve_target
 from carenav.careplans.machines import INTERVENTION, PLAN
 from carenav.careplans.models import (
     BARRIERS,
@@ -185,22 +186,25 @@ def _num_text(value: float | None) -> str:
 def _suggested_goal_values(plan: CarePlan, ref: str, problem_key: str) -> dict[str, Any]:
     """A new-goal form filled from a template suggestion, individualized for this patient."""
     found = library().lookup(ref)
-    if found is None or not hasattr(found[1], "target_rules"):
+    if found is None:
         raise DomainError("That suggestion is no longer in the template library.")
     template, goal = found
+    if not isinstance(goal, GoalTemplate):
+        raise DomainError("That suggestion is not a goal template.")
     today = clock.today()
     ctx = selectors.patient_context(plan.patient, today)
     baseline = selectors.latest_measurement(plan.patient, *goal.measure) if goal.measure else None
-    resolved = resolve_target(goal, ctx, baseline[0] if baseline else None)  # type: ignore[arg-type]
+    resolved = resolve_target(goal, ctx, baseline[0] if baseline else None)
     target = resolved.target
     why = resolved.why["en"]
     if target is None and resolved.baseline_offset is not None:
         why += f" No baseline on record yet: enter it, and set the target to baseline {resolved.baseline_offset:+g}."
-    owner_member = services._member_for_role(plan, goal.owner)
+    owner_member = services.member_for_role(plan, goal.owner)
+    catalog_measure = measures.catalog().get(*goal.measure) if goal.measure else None
     return _goal_form_values(
         description=goal.description["en"],
         measure=f"{goal.measure[0]}|{goal.measure[1]}" if goal.measure else "",
-        unit=measures.catalog().get(*goal.measure).unit if goal.measure else "",  # type: ignore[union-attr]
+        unit=catalog_measure.unit if catalog_measure else "",
         baseline_value=_num_text(baseline[0]) if baseline else "",
         baseline_date=baseline[1].isoformat() if baseline else "",
         target_kind=target.kind.value if target else "value",
@@ -427,9 +431,10 @@ def _agreement(post: QueryDict) -> services.Agreement:
         method=post.get("agreement_method", ""),
         representative_name=post.get("representative_name", ""),
         pcp_name=post.get("pcp_name", ""),
-        agreed_at=dt.datetime.combine(agreed_on, dt.time(12), tzinfo=clock.now().tzinfo)
-        if agreed_on
-        else None,
+        # Today means now; an earlier day (agreed on a call last week) means noon of that day.
+        agreed_at=None
+        if agreed_on in (None, clock.today())
+        else timezone.make_aware(dt.datetime.combine(agreed_on, dt.time(12))),
         review_due=_date(post, "review_due"),
     )
 
@@ -454,13 +459,13 @@ def _apply(request: AuthedRequest, plan: CarePlan, action: str) -> CarePlan:
         }
         changes["program_codes"] = re.split(r"[\s,]+", post.get("program_codes", ""))
         changes["barriers"] = post.getlist("barriers")
-        services.careplan_update(actor=actor, plan=plan, lock_version=lock, **changes)  # type: ignore[arg-type]
+        services.careplan_update(actor=actor, plan=plan, lock_version=lock, **changes)
     elif action == "problem_add":
         condition_id = post.get("condition_id", "")
         services.problem_add(
             actor=actor,
             plan=plan,
-            lock_version=lock,  # type: ignore[arg-type]
+            lock_version=lock,
             data=services.ProblemData(
                 display=post.get("display", ""),
                 system=post.get("system", ""),
@@ -478,7 +483,7 @@ def _apply(request: AuthedRequest, plan: CarePlan, action: str) -> CarePlan:
             actor=actor,
             plan=plan,
             lock_version=lock,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             display=post.get("display", ""),
             note=post.get("note", ""),
         )
@@ -488,29 +493,29 @@ def _apply(request: AuthedRequest, plan: CarePlan, action: str) -> CarePlan:
             plan=plan,
             lock_version=lock,
             kind=post.get("kind", ""),
-            key=key,  # type: ignore[arg-type]
+            key=key,
             direction=post.get("direction", ""),
         )
     elif action == "remove":
-        services.item_remove(actor=actor, plan=plan, lock_version=lock, kind=post.get("kind", ""), key=key)  # type: ignore[arg-type]
+        services.item_remove(actor=actor, plan=plan, lock_version=lock, kind=post.get("kind", ""), key=key)
     elif action == "goal_add":
         services.goal_add(
             actor=actor,
             plan=plan,
             lock_version=lock,
-            data=_goal_data_for_kind(post),  # type: ignore[arg-type]
+            data=_goal_data_for_kind(post),
             with_template_steps=post.get("with_steps") == "on",
         )
     elif action == "goal_update":
         services.goal_update(
             actor=actor, plan=plan, lock_version=lock, key=key, data=_goal_data_for_kind(post)
-        )  # type: ignore[arg-type]
+        )
     elif action == "goal_status":
         services.goal_set_status(
             actor=actor,
             plan=plan,
             lock_version=lock,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             status=post.get("status", ""),
             reason=post.get("reason", ""),
         )
@@ -525,13 +530,13 @@ def _apply(request: AuthedRequest, plan: CarePlan, action: str) -> CarePlan:
             note=post.get("note", ""),
         )
     elif action == "intervention_add":
-        services.intervention_add(actor=actor, plan=plan, lock_version=lock, data=_intervention_data(post))  # type: ignore[arg-type]
+        services.intervention_add(actor=actor, plan=plan, lock_version=lock, data=_intervention_data(post))
     elif action == "intervention_update":
         services.intervention_update(
             actor=actor,
             plan=plan,
             lock_version=lock,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             data=_intervention_data(post),
         )
     elif action == "intervention_transition":
@@ -539,24 +544,24 @@ def _apply(request: AuthedRequest, plan: CarePlan, action: str) -> CarePlan:
             actor=actor,
             plan=plan,
             lock_version=lock,
-            key=key,  # type: ignore[arg-type]
+            key=key,
             action=post.get("transition", ""),
             note=post.get("note", ""),
         )
     elif action == "member_add":
-        services.member_add(actor=actor, plan=plan, lock_version=lock, data=_member_data(post))  # type: ignore[arg-type]
+        services.member_add(actor=actor, plan=plan, lock_version=lock, data=_member_data(post))
     elif action == "member_update":
-        services.member_update(actor=actor, plan=plan, lock_version=lock, key=key, data=_member_data(post))  # type: ignore[arg-type]
+        services.member_update(actor=actor, plan=plan, lock_version=lock, key=key, data=_member_data(post))
     elif action == "activate":
-        services.careplan_activate(actor=actor, plan=plan, lock_version=lock, agreement=_agreement(post))  # type: ignore[arg-type]
+        services.careplan_activate(actor=actor, plan=plan, lock_version=lock, agreement=_agreement(post))
     elif action == "revise":
-        return services.careplan_revise(actor=actor, plan=plan, lock_version=lock)  # type: ignore[arg-type]
+        return services.careplan_revise(actor=actor, plan=plan, lock_version=lock)
     elif action in ("complete", "cancel"):
         services.careplan_end(
             actor=actor,
             plan=plan,
             lock_version=lock,
-            action=action,  # type: ignore[arg-type]
+            action=action,
             reason=post.get("reason", ""),
         )
     else:
