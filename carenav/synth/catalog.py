@@ -1896,14 +1896,15 @@ PRESCRIBING: dict[str, tuple[tuple[float, tuple[tuple[float, str], ...]], ...]] 
 SOPT = "https://nahdo.org/sopt"  # Source of Payment Typology (PHDSC), as US Core's Coverage uses
 SELF_PAY = "http://terminology.hl7.org/CodeSystem/coverage-selfpay"
 
-# Payer type codes: (system, code, display).
-PAYER_TYPES: dict[str, tuple[str, str, str]] = {
-    "medicare": (SOPT, "1", "MEDICARE"),
-    "medicare_advantage": (SOPT, "11", "Medicare (Managed Care)"),
-    "medicaid": (SOPT, "2", "MEDICAID"),
-    "medicaid_managed": (SOPT, "21", "Medicaid (Managed Care)"),
-    "commercial": (SOPT, "5", "PRIVATE HEALTH INSURANCE"),
-    "self_pay": (SELF_PAY, "pay", "PAY"),
+# Payer types: (system, code, display, text). The text names the kind in plain words for readers
+# that go by wording rather than by code.
+PAYER_TYPES: dict[str, tuple[str, str, str, str]] = {
+    "medicare": (SOPT, "1", "MEDICARE", "Medicare"),
+    "medicare_advantage": (SOPT, "11", "Medicare (Managed Care)", "Medicare Advantage"),
+    "medicaid": (SOPT, "2", "MEDICAID", "Medicaid"),
+    "medicaid_managed": (SOPT, "21", "Medicaid (Managed Care)", "Medicaid managed care"),
+    "commercial": (SOPT, "5", "PRIVATE HEALTH INSURANCE", "Commercial insurance"),
+    "self_pay": (SELF_PAY, "pay", "PAY", "Self-pay (uninsured)"),
 }
 MEDICARE_ADVANTAGE_PLANS = ("Summit Medicare Advantage", "Harbor Senior Care Plan", "Keystone MedicareBlue")
 MEDICAID_PLANS = (

@@ -143,7 +143,9 @@ ROUTINE_DX = {
         "Encounter for follow-up examination after completed treatment for conditions other than malignant neoplasm",
     ),
 }
-PAYER_TYPE = {k: _concept(system, code, display) for k, (system, code, display) in cat.PAYER_TYPES.items()}
+PAYER_TYPE = {
+    k: _concept(system, code, display, text) for k, (system, code, display, text) in cat.PAYER_TYPES.items()
+}
 DRUG_CONCEPT = {k: _concept(cat.RXNORM, d.rxcui, d.display) for k, d in cat.DRUGS.items()}
 DOSAGE = {
     k: [
