@@ -1,11 +1,15 @@
 """Charlson Comorbidity Index computed entirely in the engine (no per-patient Python).
 
-The same value sets, weights and hierarchy as the full pipeline, expressed as joins: present
-categories, minus the categories a present dominant one zeroes, joined to the weight table and
-summed. Used where only Charlson is wanted at scale (and by the comorbidipy comparison).
+The same value sets, weights and hierarchy as the full pipeline: one aggregation turns each
+patient's matched codes into a present/absent flag per category, and the score is the weighted sum
+of the flags with each zeroed category multiplied by (1 - its dominant category's flag). The
+expression is generated from the weight and hierarchy data, so it changes when they do.
+Used where only Charlson is wanted at scale (and by the comorbidipy comparison).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import ibis
 from ibis.expr.types import Table
@@ -13,34 +17,37 @@ from ibis.expr.types import Table
 from carenav.analytics.features import match_codes
 from carenav.terminology.valuesets import charlson_hierarchy, charlson_weights
 
-
-def weights_table() -> Table:
-    original, quan = charlson_weights("charlson1987"), charlson_weights("quan2011")
-    return ibis.memtable(
-        {"w_category": list(original), "w1987": list(original.values()), "wquan": [quan[k] for k in original]}
-    )
+WEIGHT_SETS = {"charlson_1987": "charlson1987", "charlson_quan2011": "quan2011"}
 
 
-def hierarchy_table() -> Table:
-    pairs = charlson_hierarchy()
-    return ibis.memtable({"dominant": [d for d, _ in pairs], "zeroed": [z for _, z in pairs]})
+def _weighted_sum(flags: Table, weights: dict[str, int], zeroed_by: dict[str, str]) -> Any:
+    total: Any = ibis.literal(0)
+    for category, weight in weights.items():
+        if not weight:
+            continue
+        term = flags[category] * weight
+        if category in zeroed_by:
+            term = term * (1 - flags[zeroed_by[category]])
+        total = total + term
+    return total.cast("int64")
 
 
-def charlson_scores(codes: Table, lookup: Table, weights: Table, hierarchy: Table) -> Table:
-    """Per patient with at least one Charlson category: charlson_1987 and charlson_quan2011.
+def charlson_scores(codes: Table, lookup: Table) -> Table:
+    """charlson_1987 and charlson_quan2011 per patient with at least one Charlson code.
 
     `codes` has patient_id, system (canonical URI) and code; patients without a Charlson code
     score 0 and are absent from the result.
     """
     matched = match_codes(codes, lookup.filter(lookup.valueset == "charlson"))
-    present = matched.select("patient_id", "category").distinct()
-    dominant = present.join(hierarchy, present.category == hierarchy.dominant).select(
-        patient_id="patient_id", zeroed="zeroed"
+    categories = list(charlson_weights("charlson1987"))
+    flags = matched.group_by("patient_id").aggregate(
+        **{k: ibis.cases((matched.category == k, 1), else_=0).max() for k in categories}
     )
-    kept = present.anti_join(
-        dominant, (present.patient_id == dominant.patient_id) & (present.category == dominant.zeroed)
-    )
-    weighted = kept.join(weights, kept.category == weights.w_category)
-    return weighted.group_by("patient_id").aggregate(
-        charlson_1987=weighted.w1987.sum().cast("int64"), charlson_quan2011=weighted.wquan.sum().cast("int64")
+    zeroed_by = {zeroed: dominant for dominant, zeroed in charlson_hierarchy()}
+    return flags.select(
+        "patient_id",
+        **{
+            column: _weighted_sum(flags, charlson_weights(weight_set), zeroed_by)
+            for column, weight_set in WEIGHT_SETS.items()
+        },
     )

@@ -60,24 +60,24 @@ def condition_matches(inputs: Inputs, lookup: Table, *, as_of_day: int) -> Table
 
 
 def match_codes(codes: Table, lookup: Table) -> Table:
-    """Join coded rows (system, code, ...) to the value-set rows they fall in.
+    """Join coded rows (patient_id, system, code, ...) to the value-set categories they fall in.
 
-    ICD-10-CM codes are matched on every leading slice of the dot-stripped code (an equi-join per
-    prefix length, so the engine can hash-join), SNOMED CT concepts exactly.
+    ICD-10-CM: every prefix has at least three characters, so the code's dot-stripped three-character
+    stem is an equi-join key (a hash join); `startswith` then checks the whole prefix. SNOMED CT:
+    exact concept id.
     """
-    c = codes.mutate(norm=codes.code.upper().replace(".", "").replace(" ", ""))
-    lengths = [len(r[4]) for r in lookup_rows() if r[3] == ICD10CM]
-    icd = c.filter(c.system == ICD10CM)
-    keyed = [
-        icd.filter(icd.norm.length() >= n).mutate(key=icd.norm.substr(0, n))
-        for n in range(min(lengths), max(lengths) + 1)
-    ]
-    sct = c.filter(c.system == SNOMED)
-    keyed.append(sct.mutate(key=sct.code.strip()))
-    candidates = ibis.union(*keyed, distinct=False)
-    return candidates.join(
-        lookup, (candidates.system == lookup.lk_system) & (candidates.key == lookup.code_or_prefix)
-    )
+    norm = codes.code.upper().replace(".", "").replace(" ", "")
+    icd = codes.filter(codes.system == ICD10CM).mutate(norm=norm, stem=norm.substr(0, 3))
+    prefixes = lookup.filter(lookup.match_kind == "prefix")
+    prefixes = prefixes.mutate(lk_stem=prefixes.code_or_prefix.substr(0, 3))
+    by_prefix = icd.join(
+        prefixes, (icd.system == prefixes.lk_system) & (icd.stem == prefixes.lk_stem)
+    ).filter(lambda t: t.norm.startswith(t.code_or_prefix))
+    sct = codes.filter(codes.system == SNOMED)
+    exact = lookup.filter(lookup.match_kind == "exact")
+    by_concept = sct.join(exact, (sct.system == exact.lk_system) & (sct.code.strip() == exact.code_or_prefix))
+    columns = [*codes.columns, "valueset", "category"]
+    return ibis.union(by_prefix.select(*columns), by_concept.select(*columns), distinct=False)
 
 
 def _count(condition: Any) -> Any:

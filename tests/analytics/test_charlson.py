@@ -3,7 +3,7 @@
 import ibis
 
 from carenav.analytics import scores
-from carenav.analytics.charlson import charlson_scores, hierarchy_table, weights_table
+from carenav.analytics.charlson import charlson_scores
 from carenav.analytics.features import lookup_table
 from carenav.terminology.valuesets import ICD10CM, SNOMED, charlson_hierarchy, charlson_weights, classify
 
@@ -29,9 +29,7 @@ def test_engine_charlson_matches_pure_scoring() -> None:
     codes = ibis.memtable(
         {"patient_id": [r[0] for r in rows], "system": [r[1] for r in rows], "code": [r[2] for r in rows]}
     )
-    result = con.to_pyarrow(
-        charlson_scores(codes, lookup_table(), weights_table(), hierarchy_table())
-    ).to_pylist()
+    result = con.to_pyarrow(charlson_scores(codes, lookup_table())).to_pylist()
     got = {r["patient_id"]: (r["charlson_1987"], r["charlson_quan2011"]) for r in result}
     want = {
         pid: (expected(codes, "charlson1987"), expected(codes, "quan2011"))

@@ -1,0 +1,147 @@
+"""FHIR import throughput, end to end (read, validate, map, write), on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/bench_import.py [--patients 10000] [--backends sqlite,postgres]
+
+Generates (once, cached under var/bench/) a carenav synth population as bulk NDJSON, imports it
+into a fresh SQLite file and a fresh PostgreSQL cluster (tools/with_postgres.py), each in its own
+process, and prints resources/s and peak RSS. In the same run it measures plain fhir.resources
+(pydantic, R4B classes) validation of a sample of the same files, per resource, and prints the ratio.
+A smaller population is imported too, to show that peak memory does not grow with the input.
+"""
+
+import argparse
+import datetime as dt
+import gzip
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def population(patients: int, seed: int) -> Path:
+    from carenav.synth.generate import generate
+
+    out = REPO / "var" / "bench" / f"synth-{patients}-seed{seed}"
+    marker = out / ".complete"
+    if not marker.exists():
+        generate(out, patients=patients, seed=seed, as_of=dt.date(2026, 11, 1), workers=os.cpu_count() or 1)
+        marker.write_text("ok")
+    return out
+
+
+def resources_in(directory: Path) -> int:
+    total = 0
+    for path in directory.glob("*.ndjson*"):
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rb") as handle:
+            total += sum(1 for line in handle if line.strip())
+    return total
+
+
+def fhir_resources_rate(directory: Path, sample: int) -> tuple[int, float]:
+    """Plain fhir.resources validation, one resource at a time, over every k-th line of each file."""
+    import orjson
+
+    total = resources_in(directory)
+    step = max(1, total // sample)
+    lines = []
+    for path in sorted(directory.glob("*.ndjson*")):
+        opener = gzip.open if path.name.endswith(".gz") else open
+        with opener(path, "rb") as handle:
+            lines.extend(line for number, line in enumerate(handle) if number % step == 0)
+    classes = {}
+    started = time.perf_counter()
+    for line in lines:
+        data = orjson.loads(line)
+        rtype = data["resourceType"]
+        if rtype not in classes:
+            classes[rtype] = getattr(importlib.import_module(f"fhir.resources.R4B.{rtype.lower()}"), rtype)
+        classes[rtype].model_validate(data)
+    return len(lines), len(lines) / (time.perf_counter() - started)
+
+
+def worker(directory: Path) -> None:
+    """Runs inside a fresh database (DATABASE_URL set by the parent): migrate, import, report JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carenav.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from carenav.accounts.models import Organization
+    from carenav.interop.services import import_paths
+
+    call_command("migrate", verbosity=0)
+    org = Organization.objects.create(name="Bench", slug="bench")
+    started = time.perf_counter()
+    run = import_paths([directory], organization=org, progress=False)
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "read": run.resources_read,
+                "rejected": run.rejected,
+                "seconds": seconds,
+                "rate": run.resources_read / seconds,
+                "peak_rss_mib": peak_kib / 1024,
+            }
+        )
+    )
+
+
+def measure(backend: str, directory: Path) -> dict[str, float]:
+    command = [sys.executable, __file__, "--worker", str(directory)]
+    with tempfile.TemporaryDirectory(prefix="carenav-bench-") as home:
+        env = {**os.environ, "CARENAV_HOME": home}
+        if backend == "sqlite":
+            env["DATABASE_URL"] = f"sqlite:///{home}/bench.sqlite3"
+        else:
+            env.pop("DATABASE_URL", None)
+            command = [sys.executable, str(REPO / "tools" / "with_postgres.py"), "--", *command]
+        done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--small", type=int, default=1_000, help="a smaller population, for the memory check")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--validate-sample", type=int, default=20_000)
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return
+    large = population(args.patients, args.seed)
+    small = population(args.small, args.seed)
+    print(f"population: {args.patients:,} patients, {resources_in(large):,} resources ({large})")
+    sampled, validation_rate = fhir_resources_rate(large, args.validate_sample)
+    print(f"fhir.resources validation alone: {validation_rate:,.0f} resources/s ({sampled:,} sampled)")
+    for backend in args.backends.split(","):
+        for label, directory in ((f"{args.small:,}", small), (f"{args.patients:,}", large)):
+            result = measure(backend, directory)
+            print(
+                f"{backend:<9} {label:>7} patients: {result['read']:>9,} resources in {result['seconds']:6.1f}s"
+                f" = {result['rate']:>7,.0f}/s end to end, {result['rejected']} rejected,"
+                f" peak RSS {result['peak_rss_mib']:.0f} MiB,"
+                f" {result['rate'] / validation_rate:.1f}x fhir.resources validation alone"
+            )
+
+
+if __name__ == "__main__":
+    main()
