@@ -326,7 +326,7 @@ class Mapper:
             for d in r.get("diagnosis", [])
             if (ref := normalize_reference(d.get("condition"), index))
         ]
-        row = {
+        row: dict[str, Any] = {
             "encounter_class": ENCOUNTER_CLASS.get(klass.get("code", ""), "other"),
             "status": _cut(r.get("status"), 20),
             "type_display": _cut(_text(_first(r.get("type"))), 200),

@@ -70,29 +70,15 @@ def discover(paths: list[Path]) -> list[InputFile]:
     return files
 
 
-def _open(path: Path) -> tuple[io.BufferedReader, Any]:
+def open_input(path: Path) -> tuple[io.BufferedReader, Any]:
+    """(raw file, decompressed stream): the raw file's position measures progress."""
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
     return raw, (gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw)
 
 
-def read_ndjson(file: InputFile) -> Iterator[tuple[Item, int]]:
-    """(item, compressed bytes read so far)."""
-    raw, stream = _open(file.path)
-    with raw, stream:
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                resource = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield Item(f"line {number}", None, f"not valid JSON: {exc}"), raw.tell()
-                continue
-            yield Item(f"line {number}", resource), raw.tell()
-
-
 def read_json(file: InputFile) -> Iterator[Item]:
     """The entries of a Bundle, or the single resource a .json file holds."""
-    raw, stream = _open(file.path)
+    raw, stream = open_input(file.path)
     with raw, stream:
         try:
             document = orjson.loads(stream.read())
@@ -116,7 +102,7 @@ def read_json(file: InputFile) -> Iterator[Item]:
             continue
         resource, full_url = entry.get("resource"), entry.get("fullUrl")
         if isinstance(resource, dict) and isinstance(full_url, str) and "resourceType" in resource:
-            request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+            request: dict[str, Any] = entry["request"] if isinstance(entry.get("request"), dict) else {}
             try:
                 rid = resource_id(resource, full_url, request.get("url"))
             except MappingError:
@@ -127,7 +113,7 @@ def read_json(file: InputFile) -> Iterator[Item]:
         if not isinstance(entry, dict):
             yield Item(location, None, "must be an object", error_path=f"Bundle.entry[{number}]")
             continue
-        request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+        request = entry["request"] if isinstance(entry.get("request"), dict) else {}
         if "resource" not in entry:
             if request.get("method") == "DELETE":
                 yield Item(

@@ -12,16 +12,18 @@ Two passes over a disk-backed staging store, so memory stays flat and file order
 """
 
 import marshal
+import multiprocessing
 import os
 import socket
 import sqlite3
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -32,12 +34,13 @@ from rich.table import Table
 from carenav.accounts.models import Organization
 from carenav.audit.services import audit_record
 from carenav.core import clock
-from carenav.interop.mapping import Mapped, Mapper, MappingError, resource_id
 from carenav.interop.models import ImportIssue, ImportRun
-from carenav.interop.readers import InputFile, Item, discover, read_json, read_ndjson
-from carenav.interop.validation import resource_errors
+from carenav.interop.pipeline import run_task, tasks
+from carenav.interop.readers import InputFile, discover
 from carenav.interop.writer import Staged, Writer
 
+PARALLEL_BYTES = 20_000_000  # below this, starting worker processes costs more than it saves
+WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounded, so memory stays flat
 COUNT_KEYS = ("read", "imported", "updated", "duplicate", "skipped", "rejected")
 STAGE_BATCH = 2000
 ISSUE_BATCH = 1000
@@ -61,9 +64,9 @@ class _Stage:
         self.pending: list[tuple[Any, ...]] = []
         self.aliases: list[tuple[str, str]] = []
 
-    def add(self, m: Mapped, rtype: str, lu: str | None, vid: int | None, file: str, loc: str) -> None:
-        blob = marshal.dumps((m.row, m.children, m.condition_refs))
-        self.pending.append((m.table, m.sid, rtype, m.patient_ref, m.encounter_ref, lu, vid, file, loc, blob))
+    def add(self, row: tuple[Any, ...], file: str, location: str) -> None:
+        """row: (table, source id, type, patient ref, encounter ref, lastUpdated, versionId, blob)."""
+        self.pending.append((*row, file, location))
         if len(self.pending) >= STAGE_BATCH:
             self.flush()
 
@@ -73,7 +76,7 @@ class _Stage:
     def flush(self) -> None:
         self.db.execute("BEGIN")
         self.db.executemany(
-            """INSERT INTO res (tbl, sid, rtype, pref, eref, lu, vid, file, loc, blob)
+            """INSERT INTO res (tbl, sid, rtype, pref, eref, lu, vid, blob, file, loc)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (tbl, sid) DO UPDATE SET rtype = excluded.rtype, pref = excluded.pref,
                  eref = excluded.eref, lu = excluded.lu, vid = excluded.vid, file = excluded.file,
@@ -147,6 +150,38 @@ class _Progress:
             self.bar.update(self.task, completed=completed, count=count, rate=rate)
 
 
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    if workers <= 1:
+        yield None
+        return
+    # fork: the workers need no Django setup; they never touch the database
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _ordered(
+    pool: ProcessPoolExecutor | None, file: InputFile, tz: str, workers: int
+) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
+    """(outcomes, bytes read) of each task of `file`, in file order, with a bounded window in flight."""
+    if pool is None:
+        for kind, payload, position in tasks(file):
+            yield run_task(kind, payload, tz), position
+        return
+    window: deque[tuple[Future[list[tuple[Any, ...]]], int]] = deque()
+    for kind, payload, position in tasks(file):
+        window.append((pool.submit(run_task, kind, payload, tz), position))
+        if len(window) >= workers * WINDOW_PER_WORKER:
+            future, done = window.popleft()
+            yield future.result(), done
+    while window:
+        future, done = window.popleft()
+        yield future.result(), done
+
+
 def _mark_interrupted(organization: Organization) -> None:
     """Runs left "running" by a process of this host that no longer exists were killed."""
     host = socket.gethostname()
@@ -163,13 +198,16 @@ def _mark_interrupted(organization: Organization) -> None:
 
 
 class _Importer:
-    def __init__(self, run: ImportRun, console: Console | None, progress: bool, chunk_patients: int) -> None:
+    def __init__(
+        self, run: ImportRun, console: Console | None, progress: bool, chunk_patients: int, workers: int
+    ) -> None:
         self.run = run
+        self.workers = workers
+        self.tz = settings.TIME_ZONE
         self.console = console
         self.progress = progress
         self.chunk_patients = chunk_patients
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
-        self.mapper = Mapper(ZoneInfo(settings.TIME_ZONE))
         self.issues: list[ImportIssue] = []
         self.rejected = 0
 
@@ -207,73 +245,40 @@ class _Importer:
 
     # ------------------------------------------------------------ pass 1
 
-    def stage_item(self, stage: _Stage, file: str, item: Item) -> None:
-        resource = item.resource
-        if item.error is not None:
-            if "DELETE" in item.error:
-                self.issue("warning", file, item.location, "", "", item.error_path, item.error)
-            else:
-                self.reject(file, item.location, "", "", [(item.error_path, item.error)])
-            return
-        if item.location == "resource" and isinstance(resource, dict) and "resourceType" not in resource:
-            reason = "not a FHIR resource or Bundle (no resourceType); skipped"
-            self.issue("warning", file, item.location, "", "", "", reason)
-            return
-        rtype = resource.get("resourceType") if isinstance(resource, dict) else None
-        rtype_label = rtype if isinstance(rtype, str) else ""
-        rid = str(resource.get("id", "")) if isinstance(resource, dict) else ""
-        if rtype_label:
-            self.counts[rtype_label]["read"] += 1
-        errors = resource_errors(resource)
-        if errors:
-            self.reject(file, item.location, rtype_label, rid, errors)
-            return
-        if rtype not in self.mapper.by_type:
-            self.counts[rtype]["skipped"] += 1
-            return
-        try:
-            sid = resource_id(resource, item.full_url, item.request_url)
-            mapped = self.mapper.map(resource, sid, item.index)
-        except MappingError as exc:
-            self.reject(file, item.location, rtype, rid, [(exc.path, exc.reason)])
-            return
-        except (ValueError, TypeError) as exc:
-            self.reject(file, item.location, rtype, rid, [(rtype, f"cannot be read: {exc}")])
-            return
-        assert mapped is not None
-        meta = resource.get("meta") or {}
-        last_updated = self.mapper.times.datetime(meta.get("lastUpdated"))
-        version = meta.get("versionId")
-        vid = int(version) if isinstance(version, str) and version.isdigit() else None
-        stage.add(mapped, rtype, last_updated, vid, file, item.location)
-        if rtype in ("Patient", "Encounter"):
-            canon = f"{rtype}/{sid}"
-            if item.full_url and item.full_url != canon:
-                stage.alias(item.full_url, canon)
-            if rtype == "Patient":
-                for kind, child in mapped.children:
-                    if kind == "identifier":
-                        stage.alias(f"Patient?identifier={child['system']}|{child['value']}", canon)
-                        stage.alias(f"Patient?identifier={child['value']}", canon)
+    def take(self, stage: _Stage, file: str, outcome: tuple[Any, ...]) -> None:
+        kind = outcome[0]
+        if kind == "staged":
+            _, rtype, location, row, aliases = outcome
+            self.counts[rtype]["read"] += 1
+            stage.add(row, file, location)
+            for key, canon in aliases:
+                stage.alias(key, canon)
+        elif kind == "skipped":
+            self.counts[outcome[1]]["read"] += 1
+            self.counts[outcome[1]]["skipped"] += 1
+        elif kind == "rejected":
+            _, location, rtype, rid, errors = outcome
+            if rtype:
+                self.counts[rtype]["read"] += 1
+            self.reject(file, location, rtype, rid, errors)
+        else:
+            _, location, rtype, rid, path, reason = outcome
+            self.issue("warning", file, location, rtype, rid, path, reason)
 
     def read_all(self, files: list[InputFile], stage: _Stage, bar: _Progress) -> int:
+        """Pass one: worker processes validate and map, this process stages, in read order."""
+        bar.phase("Reading", sum(f.size for f in files) or 1)
         total_read = 0
         done_bytes = 0
-        bar.phase("Reading", sum(f.size for f in files) or 1)
-        for f in files:
-            name = str(f.path)
-            if f.kind == "ndjson":
-                for item, position in read_ndjson(f):
-                    self.stage_item(stage, name, item)
-                    total_read += 1
-                    if total_read % 2000 == 0:
-                        bar.update(done_bytes + position, total_read)
-            else:
-                for item in read_json(f):
-                    self.stage_item(stage, name, item)
-                    total_read += 1
-            done_bytes += f.size
-            bar.update(done_bytes, total_read)
+        with _pool(self.workers) as pool:
+            for f in files:
+                name = str(f.path)
+                for outcomes, position in _ordered(pool, f, self.tz, self.workers):
+                    for outcome in outcomes:
+                        self.take(stage, name, outcome)
+                    total_read += len(outcomes)
+                    bar.update(done_bytes + position, total_read)
+                done_bytes += f.size
         stage.flush()
         return total_read
 
@@ -329,11 +334,14 @@ def import_paths(
     console: Console | None = None,
     progress: bool = True,
     chunk_patients: int = 200,
+    workers: int | None = None,
 ) -> ImportRun:
     """Import FHIR R4 Bundles and bulk-data NDJSON (files or directories, any mix) into `organization`.
 
     Returns the finished ImportRun; rejected resources are its `issues`. Raises if writing fails
-    (the run is then marked failed; patients written before the failure stay whole).
+    (the run is then marked failed; patients written before the failure stay whole). `workers`
+    processes validate and map in parallel (default: one per CPU, up to 4; 1 = in this process;
+    small inputs always run in this process).
     """
     _mark_interrupted(organization)
     files = discover([Path(p) for p in paths])
@@ -346,7 +354,10 @@ def import_paths(
         host=socket.gethostname(),
         pid=os.getpid(),
     )
-    importer = _Importer(run, console, progress, chunk_patients)
+    if workers is None:
+        big = sum(f.size for f in files) > PARALLEL_BYTES
+        workers = min(4, os.cpu_count() or 1) if big else 1
+    importer = _Importer(run, console, progress, chunk_patients, workers)
     started = time.perf_counter()
     try:
         with (

@@ -3,10 +3,11 @@
 Multi-row `INSERT ... ON CONFLICT (...) DO UPDATE ... RETURNING` on the unique (organization,
 source_id) / (patient, source_id) keys, through the raw DB-API cursor of Django's connection (the
 ORM's per-object cost would dominate at tens of thousands of rows a second). The same SQL runs on
-SQLite (3.35+) and PostgreSQL; only placeholders and timestamp literals differ.
+SQLite (3.35+) and PostgreSQL; on PostgreSQL the rows arrive by COPY into a temp table first.
 """
 
 import datetime as dt
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,10 +44,8 @@ WITH_ENCOUNTER = {"condition", "observation", "procedure", "claim"}
 JSON_COLUMNS = {"diagnoses"}
 DATETIME_COLUMNS = {"start", "end", "effective", "performed_start", "performed_end", "deceased_at"}
 # Columns people edit in carenav; an import fills them on insert and never overwrites them.
-INSERT_ONLY = {
-    "patient": {"organization_id", "created_at"},
-    "caregiver": {"is_primary": False, "lives_with_patient": False, "notes": ""},
-}
+PATIENT_INSERT_ONLY = {"organization_id", "created_at"}
+CAREGIVER_INSERT_ONLY: dict[str, Any] = {"is_primary": False, "lives_with_patient": False, "notes": ""}
 FACT_ORDER = ("condition", "observation", "medication", "coverage", "allergy", "procedure", "claim")
 
 
@@ -79,6 +78,7 @@ class Writer:
         self.sqlite = connection.vendor == "sqlite"
         self.mark = "?" if self.sqlite else "%s"
         self.max_params = 30000
+        self.temp_tables: set[str] = set()
 
     # ------------------------------------------------------------ SQL helpers
 
@@ -117,6 +117,8 @@ class Writer:
         tail = f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {set_sql}"
         if returning:
             tail += " RETURNING " + ", ".join(quote(c) for c in returning)
+        if not self.sqlite:
+            return self._upsert_by_copy(model, columns, rows, tail)
         per_statement = max(1, min(500, self.max_params // len(columns)))
         one = "(" + ", ".join([self.mark] * len(columns)) + ")"
         cursor = self._cursor()
@@ -128,6 +130,27 @@ class Writer:
             if returning:
                 out.extend(cursor.fetchall())
         return out
+
+    def _upsert_by_copy(
+        self, model: type[Any], columns: list[str], rows: list[list[Any]], tail: str
+    ) -> list[tuple[Any, ...]]:
+        """PostgreSQL: COPY the rows into a session temp table, then one INSERT ... SELECT ... ON CONFLICT."""
+        quote = connection.ops.quote_name
+        table = model._meta.db_table
+        column_sql = ", ".join(quote(c) for c in columns)
+        temp = f"carenav_import_{zlib.crc32(f'{table}:{column_sql}'.encode()):08x}"
+        cursor = self._cursor()
+        if temp not in self.temp_tables:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT {column_sql} FROM {quote(table)} WITH NO DATA"
+            )
+            self.temp_tables.add(temp)
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.copy(f"COPY {temp} ({column_sql}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {quote(table)} ({column_sql}) SELECT {column_sql} FROM {temp}{tail}")
+        return list(cursor.fetchall()) if " RETURNING " in tail else []
 
     def _existing(self, model: type[Any], patient_ids: Iterable[int]) -> set[tuple[int, str]]:
         ids = sorted(set(patient_ids))
@@ -183,7 +206,7 @@ class Writer:
                 )
                 (result.updated if s.sid in existing else result.imported)[s.rtype] += 1
             all_columns = [*columns, "organization_id", "source_id", "created_at", "updated_at"]
-            update = [c for c in all_columns if c not in INSERT_ONLY["patient"] and c != "source_id"]
+            update = [c for c in all_columns if c not in PATIENT_INSERT_ONLY and c != "source_id"]
             for pid, sid in self.upsert(
                 pm.Patient, all_columns, rows, ("organization_id", "source_id"), update, ("id", "source_id")
             ):
@@ -291,7 +314,7 @@ class Writer:
         if not entries:
             return
         fields = ["source_id", "name", "relationship", "phone", "email"]
-        defaults = INSERT_ONLY["caregiver"]
+        defaults = CAREGIVER_INSERT_ONLY
         columns = ["patient_id", *fields, *defaults]
         rows = [[pid, *(child[f] for f in fields), *defaults.values()] for pid, child in entries]
         self.upsert(pm.Caregiver, columns, rows, ("patient_id", "source_id"), fields[1:])

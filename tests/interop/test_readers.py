@@ -4,7 +4,7 @@ import gzip
 import json
 from pathlib import Path
 
-from carenav.interop.readers import discover, read_json, read_ndjson
+from carenav.interop.readers import discover, read_json
 
 
 def test_discover_orders_patients_first_and_ignores_other_files(tmp_path: Path) -> None:
@@ -20,19 +20,6 @@ def test_discover_orders_patients_first_and_ignores_other_files(tmp_path: Path) 
     (tmp_path / "sub" / "bundle.json").write_text("{}")
     names = [f.path.name for f in discover([tmp_path])]
     assert names == ["Patient.001.ndjson.gz", "Encounter.ndjson", "Condition.000.ndjson", "bundle.json"]
-
-
-def test_ndjson_gz_is_streamed_with_line_numbers(tmp_path: Path) -> None:
-    path = tmp_path / "Patient.ndjson.gz"
-    with gzip.open(path, "wt") as handle:
-        handle.write(
-            '{"resourceType": "Patient", "id": "a"}\n\n[broken\n{"resourceType": "Patient", "id": "b"}\n'
-        )
-    (file,) = discover([path])
-    items = [item for item, _ in read_ndjson(file)]
-    assert [i.location for i in items] == ["line 1", "line 3", "line 4"]
-    assert items[1].resource is None and "not valid JSON" in (items[1].error or "")
-    assert items[2].resource["id"] == "b"
 
 
 def test_bundle_entries_carry_the_fullurl_index(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             organization = Organization.objects.get(slug=options["org"])
         except Organization.DoesNotExist as exc:
             raise CommandError(f"No organization with slug {options['org']!r}.") from exc
-        out = self.stdout._out  # type: ignore[attr-defined]
+        out: Any = self.stdout._out
         console = Console(file=out, width=None if out.isatty() else 120)  # wide enough for the type names
         try:
             run = import_paths(
