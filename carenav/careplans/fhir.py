@@ -420,6 +420,110 @@ def bundle(snap: dict, *, now: datetime) -> dict:
     )
 
 
+# Required bindings of the coded elements this export writes (FHIR R4). fhir.resources checks structure and
+# cardinality but not codes, so they are checked here; "unknown" is allowed by R4 but never by carenav.
+REQUIRED_CODES: dict[tuple[str, str], frozenset[str]] = {
+    ("CarePlan", "status"): frozenset(
+        {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error"}
+    ),
+    ("CarePlan", "intent"): frozenset({"proposal", "plan", "order", "option"}),
+    ("CarePlan", "activity.detail.status"): frozenset(
+        {
+            "not-started",
+            "scheduled",
+            "in-progress",
+            "on-hold",
+            "completed",
+            "cancelled",
+            "stopped",
+            "entered-in-error",
+        }
+    ),
+    ("Goal", "lifecycleStatus"): frozenset(
+        {
+            "proposed",
+            "planned",
+            "accepted",
+            "active",
+            "on-hold",
+            "completed",
+            "cancelled",
+            "entered-in-error",
+            "rejected",
+        }
+    ),
+    ("Goal", "achievementStatus.coding.code"): frozenset(
+        {
+            "in-progress",
+            "improving",
+            "worsening",
+            "no-change",
+            "achieved",
+            "sustaining",
+            "not-achieved",
+            "no-progress",
+            "not-attainable",
+        }
+    ),
+    ("Goal", "target.detailQuantity.comparator"): frozenset({"<", "<=", ">=", ">"}),
+    ("CareTeam", "status"): frozenset({"proposed", "active", "suspended", "inactive", "entered-in-error"}),
+    ("Condition", "clinicalStatus.coding.code"): frozenset(
+        {"active", "recurrence", "relapse", "inactive", "remission", "resolved"}
+    ),
+    ("Condition", "verificationStatus.coding.code"): frozenset(
+        {"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"}
+    ),
+}
+
+
+def _values(node: Any, path: list[str]) -> list[Any]:
+    if not path:
+        return [node]
+    if isinstance(node, list):
+        return [v for item in node for v in _values(item, path)]
+    if isinstance(node, dict) and path[0] in node:
+        return _values(node[path[0]], path[1:])
+    return []
+
+
+def code_problems(data: dict) -> list[str]:
+    """Codes outside their required value set, and references to bundle entries that are not there."""
+    problems = []
+    full_urls = {e["fullUrl"] for e in data.get("entry", [])}
+    for entry in data.get("entry", []):
+        resource = entry["resource"]
+        for (kind, path), allowed in REQUIRED_CODES.items():
+            if resource["resourceType"] != kind:
+                continue
+            for value in _values(resource, path.split(".")):
+                if value not in allowed:
+                    problems.append(
+                        f"{kind}/{resource['id']} {path} = {value!r} is not in its required value set"
+                    )
+        for ref in _references(resource):
+            if ref.startswith("urn:uuid:") and ref not in full_urls:
+                problems.append(f"{kind_of(resource)} refers to {ref}, which is not in the bundle")
+    return problems
+
+
+def kind_of(resource: dict) -> str:
+    return f"{resource['resourceType']}/{resource.get('id', '?')}"
+
+
+def _references(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["reference"]] if isinstance(node.get("reference"), str) else []
+        return own + [r for v in node.values() for r in _references(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _references(v)]
+    return []
+
+
 def validate(data: dict) -> Bundle:
-    """Parse with fhir.resources (R4B classes accept R4 data); raises on any structural error."""
-    return Bundle.model_validate(data)
+    """Parse with fhir.resources (R4B classes accept R4 data) and check required code bindings and
+    in-bundle references; raises ValueError on any problem."""
+    bundle = Bundle.model_validate(data)
+    problems = code_problems(data)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return bundle

@@ -287,9 +287,13 @@ def plan_view(plan: CarePlan, today: dt.date) -> PlanView:
     members = list(plan.care_team.select_related("user").order_by("position", "id"))
     problems = list(plan.problems.select_related("condition").order_by("position", "id"))
     goals = list(
-        plan.goals.prefetch_related(Prefetch("problems", queryset=Problem.objects.order_by("position")))
+        plan.goals.select_related("owner_member").prefetch_related(
+            Prefetch("problems", queryset=Problem.objects.order_by("position"))
+        )
     )
-    interventions = list(plan.interventions.select_related("goal", "problem").order_by("position", "id"))
+    interventions = list(
+        plan.interventions.select_related("goal", "problem", "performer_member").order_by("position", "id")
+    )
     steps: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for item in interventions:
         if item.goal_id and item.status != "cancelled":
@@ -627,6 +631,16 @@ def reviews_due_for(user: User, today: dt.date, *, within_days: int = 30) -> Que
         .select_related("patient", "patient__care_manager")
         .order_by("review_due", "id")
     )
+
+
+def enrolled_programs(patient: Patient) -> list[str]:
+    """Codes of the programs the patient is actively enrolled in, when the programs app is installed."""
+    if importlib.util.find_spec("carenav.programs.models") is None:
+        return []
+    from carenav.programs.models import Enrollment
+
+    codes = Enrollment.objects.filter(patient=patient, status="active").values_list("program_code", flat=True)
+    return sorted(set(codes))
 
 
 def current_plans_for_patient(patient: Patient) -> list[CarePlan]:

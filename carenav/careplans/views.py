@@ -32,7 +32,7 @@ from carenav.careplans.models import (
     CarePlan,
 )
 from carenav.core import clock
-from carenav.core.errors import Conflict, DomainError
+from carenav.core.errors import Conflict, DomainError, NotFound
 from carenav.core.http import AuthedRequest
 from carenav.patients.selectors import patient_get_for
 
@@ -59,9 +59,11 @@ def careplan_panel_context(user: User, patient: Any) -> dict[str, Any]:
     today = clock.today()
     plans = selectors.current_plans_for_patient(patient)
     active = [selectors.plan_view(p, today) for p in plans if p.is_active]
+    covered = {code for p in plans for code in p.program_codes}
     return {
         "active_views": active,
         "drafts": [p for p in plans if p.is_draft],
+        "uncovered_programs": [c for c in selectors.enrolled_programs(patient) if c not in covered],
         "can_edit": user.has_perm_enum(Permission.EDIT_CAREPLAN),
         "patient": patient,
         "today": today,
@@ -225,32 +227,21 @@ def _suggested_goal_values(plan: CarePlan, ref: str, problem_key: str) -> dict[s
     )
 
 
-def _editor_context(
+def _form_context(
     request: AuthedRequest, plan: CarePlan, failed: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    """What the plan's forms need: the version's items and the choice lists."""
     today = clock.today()
     view = selectors.plan_view(plan, today)
-    versions = selectors.versions_of(plan)
     can_edit = request.user.has_perm_enum(Permission.EDIT_CAREPLAN)
-    suggestions = selectors.suggestions_for(request.user, plan, today) if plan.is_draft and can_edit else None
-    changes = None
-    if plan.previous_id:
-        previous = CarePlan.objects.select_related("patient").get(pk=plan.previous_id)
-        changes = diff(selectors.snapshot(selectors.plan_view(previous, today)), selectors.snapshot(view))
-    manager = next((m for m in view.members if m.role == "care_manager"), None)
     return {
         "plan": plan,
         "view": view,
-        "goal_forms": {gv.key: _goal_form_values(gv.goal) for gv in view.goals} if plan.is_draft else {},
-        "intervention_forms": {str(i.key): _intervention_values(i) for i in view.interventions}
-        if plan.is_draft
-        else {},
-        "member_forms": {str(m.key): _member_values(m) for m in view.members} if plan.is_draft else {},
-        "new_intervention": {
-            "performer": f"member:{manager.key}" if manager else "role:care_manager",
-            "frequency": "once",
-        },
-        "new_member": {"role": "pcp"},
+        "patient": plan.patient,
+        "can_edit": can_edit,
+        "editable": can_edit and plan.is_draft,
+        "progress": can_edit and plan.is_active,
+        "failed": failed or {},
         "org_users": list(
             User.objects.filter(organization_id=plan.patient.organization_id, is_active=True).order_by(
                 "last_name", "username"
@@ -258,19 +249,6 @@ def _editor_context(
         )
         if plan.is_draft
         else [],
-        "patient": plan.patient,
-        "versions": versions,
-        "changes": changes,
-        "suggestions": suggestions,
-        "can_edit": can_edit,
-        "editable": can_edit and plan.is_draft,
-        "progress": can_edit and plan.is_active,
-        "plan_actions": PLAN.allowed_actions(plan.status),
-        "intervention_actions": {s: INTERVENTION.allowed_actions(s) for s in INTERVENTION.states},
-        "failed": failed or {},
-        "new_goal": (failed or {}).get("values")
-        if (failed or {}).get("form") == "goal-new"
-        else _goal_form_values(),
         "measure_options": _measure_options(),
         "role_choices": ROLE_CHOICES,
         "frequency_choices": FREQUENCY_CHOICES,
@@ -279,11 +257,37 @@ def _editor_context(
         "target_kind_choices": TARGET_KIND_CHOICES,
         "status_choices": [(s.value, s.label) for s in Achievement],
         "barrier_choices": list(BARRIERS.items()),
-        "unit_options": {f"{m.system}|{m.code}": m.accepted_units() for m in measures.catalog().measures},
         "today": today,
-        "review_default": services.add_months(today, services.review_months()),
-        "languages": [("en", "English"), ("es", "Español")],
     }
+
+
+def _editor_context(
+    request: AuthedRequest, plan: CarePlan, failed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    ctx = _form_context(request, plan, failed)
+    today, view = ctx["today"], ctx["view"]
+    changes = None
+    if plan.previous_id:
+        previous = CarePlan.objects.select_related("patient").get(pk=plan.previous_id)
+        changes = diff(selectors.snapshot(selectors.plan_view(previous, today)), selectors.snapshot(view))
+    manager = next((m for m in view.members if m.role == "care_manager"), None)
+    ctx.update(
+        versions=selectors.versions_of(plan),
+        changes=changes,
+        suggestions=selectors.suggestions_for(request.user, plan, today) if ctx["editable"] else None,
+        plan_actions=PLAN.allowed_actions(plan.status),
+        intervention_actions={s: INTERVENTION.allowed_actions(s) for s in INTERVENTION.states},
+        new_goal=ctx["failed"].get("values")
+        if ctx["failed"].get("form") == "goal-new"
+        else _goal_form_values(),
+        new_intervention={
+            "performer": f"member:{manager.key}" if manager else "role:care_manager",
+            "frequency": "once",
+        },
+        new_member={"role": "pcp"},
+        review_default=services.add_months(today, services.review_months()),
+    )
+    return ctx
 
 
 @login_required
@@ -300,9 +304,44 @@ def goal_form(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get_for(request.user, plan_id, action="careplan.view")
     ref = request.GET.get("suggest", "")
     values = _suggested_goal_values(plan, ref, request.GET.get("problem", "")) if ref else _goal_form_values()
-    ctx = _editor_context(request, plan)
+    ctx = _form_context(request, plan)
     ctx.update(goal_form_values=values, form_id="goal-new", action="goal_add", key="")
     return render(request, "careplans/_goal_form.html", ctx)
+
+
+ITEM_FORMS = {
+    "goal": ("careplans/_goal_form.html", "goal_update", "goal_form_values"),
+    "intervention": ("careplans/_intervention_form.html", "intervention_update", "v"),
+    "member": ("careplans/_member_form.html", "member_update", "v"),
+}
+
+
+@login_required
+@require_GET
+def item_form(request: AuthedRequest, plan_id: int, kind: str, key: str) -> HttpResponse:
+    """The edit form of one goal, intervention or member, loaded when its "Edit" is opened."""
+    plan = selectors.plan_get_for(request.user, plan_id)
+    if kind not in ITEM_FORMS:
+        raise DomainError("Unknown kind of item.")
+    model, values_of = {
+        "goal": (services.ITEM_MODELS["goal"], _goal_form_values),
+        "intervention": (services.ITEM_MODELS["intervention"], _intervention_values),
+        "member": (services.ITEM_MODELS["member"], _member_values),
+    }[kind]
+    item = model.objects.filter(plan=plan, key=key).first()
+    if item is None:
+        raise NotFound(f"No such {kind} in this plan.")
+    template, action, values_name = ITEM_FORMS[kind]
+    ctx = _form_context(request, plan)
+    ctx.update(
+        {
+            "form_id": f"{kind}-{item.key}",
+            "action": action,
+            "key": str(item.key),
+            values_name: values_of(item),
+        }
+    )
+    return render(request, template, ctx)
 
 
 # --- form parsing ----------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from carenav.careplans import fhir
 from tests.careplans.snapshots import PATIENT, snapshot
 
@@ -111,3 +113,15 @@ def test_no_status_is_unknown_in_any_plan_state() -> None:
         data = fhir.bundle(snapshot(status=state), now=NOW)
         fhir.validate(data)
         assert '"unknown"' not in str(data).replace("'", '"')
+
+
+def test_codes_outside_required_value_sets_and_dangling_references_are_caught() -> None:
+    data = fhir.bundle(snapshot(), now=NOW)
+    goal = next(e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Goal")
+    goal["lifecycleStatus"] = "unknown"
+    goal["addresses"] = [{"reference": "urn:uuid:00000000-0000-4000-8000-000000000000"}]
+    problems = fhir.code_problems(data)
+    assert any("lifecycleStatus = 'unknown'" in p for p in problems)
+    assert any("not in the bundle" in p for p in problems)
+    with pytest.raises(ValueError, match="required value set"):
+        fhir.validate(data)

@@ -280,3 +280,99 @@ def test_reviews_and_library_pages(
     assert "Heart failure" in library and "Insuficiencia cardíaca" in library and "age_gte=65" in library
     admin_index = login(org_admin).get("/admin/careplans/plantemplatecatalog/")
     assert admin_index.status_code == 302 and admin_index["Location"] == "/careplans/library/"
+
+
+def test_start_form_offers_the_programs_the_patient_is_enrolled_in(
+    cm_client: Client, chronic_patient: Patient, care_manager: User
+) -> None:
+    from carenav.core import clock
+    from carenav.programs.models import Enrollment
+
+    for code in ("CCM", "BHI"):
+        Enrollment.objects.create(
+            organization=chronic_patient.organization,
+            patient=chronic_patient,
+            program_code=code,
+            program_version="2026.1",
+            start_date="2026-11-01",
+            enrolled_by=care_manager,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+    page = cm_client.get(f"/patients/{chronic_patient.pk}/").content.decode()
+    assert 'name="program_codes" size="12" placeholder="CCM BHI" value="BHI CCM"' in page
+
+
+def test_edit_forms_load_on_demand_and_a_failed_edit_comes_back_filled(
+    cm_client: Client, plan: CarePlan, care_manager: User
+) -> None:
+    goal = services.goal_add(
+        actor=care_manager, plan=plan, lock_version=fresh(plan).lock_version, data=hba1c_goal()
+    )
+    page = cm_client.get(f"/careplans/{plan.pk}/").content.decode()
+    assert f'hx-get="/careplans/{plan.pk}/form/goal/{goal.key}/"' in page
+    assert f'id="form-goal-{goal.key}"' not in page  # not rendered until opened
+    form = cm_client.get(f"/careplans/{plan.pk}/form/goal/{goal.key}/", **HX).content.decode()
+    assert f'id="form-goal-{goal.key}"' in form and "Get my blood sugar under control" in form
+    response = post(
+        cm_client,
+        plan,
+        "goal_update",
+        form_id=f"goal-{goal.key}",
+        key=goal.key,
+        description="Get my sugar down",
+        target_kind="value",
+        measure="http://loinc.org|4548-4",
+        target_comparator="<",
+        target_value="abc",
+        due_date="2027-05-24",
+        owner="role:patient",
+        priority="high",
+    )
+    html = response.content.decode()
+    assert response.status_code == 422 and "Enter a number." in html
+    assert f'id="form-goal-{goal.key}"' in html and "Get my sugar down" in html
+    assert (
+        cm_client.get(f"/careplans/{plan.pk}/form/goal/00000000-0000-4000-8000-000000000000/").status_code
+        == 404
+    )
+
+
+def test_editor_query_count_does_not_grow_with_the_plan(
+    cm_client: Client, plan: CarePlan, care_manager: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert cm_client.get(f"/careplans/{plan.pk}/").status_code == 200
+        return len(captured)
+
+    services.problem_add(
+        actor=care_manager,
+        plan=plan,
+        lock_version=fresh(plan).lock_version,
+        data=services.ProblemData(display="Diabetes", category_key="diabetes"),
+    )
+    services.goal_add(
+        actor=care_manager,
+        plan=plan,
+        lock_version=fresh(plan).lock_version,
+        data=hba1c_goal(template_ref="diabetes/dm-hba1c@2026.1"),
+    )
+    few = queries()
+    for name in ("Hypertension", "Heart failure", "Falls"):
+        services.problem_add(
+            actor=care_manager,
+            plan=plan,
+            lock_version=fresh(plan).lock_version,
+            data=services.ProblemData(display=name),
+        )
+        services.goal_add(
+            actor=care_manager,
+            plan=plan,
+            lock_version=fresh(plan).lock_version,
+            data=hba1c_goal(description=f"For {name}", template_ref="diabetes/dm-hba1c@2026.1"),
+        )
+    assert queries() == few
