@@ -12,11 +12,14 @@ conditional reference must point to one of the element's allowed target types.
 """
 
 import datetime as dt
+import json
+import os
 import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
@@ -129,6 +132,7 @@ def _integer_in(low: int, high: int) -> PrimitiveCheck:
 
 
 _PRIMITIVES: dict[str, PrimitiveCheck] = {
+    "Boolean": _boolean,
     "String": _string,
     "Markdown": _string,
     "Xhtml": _string,
@@ -156,7 +160,7 @@ _PRIMITIVES: dict[str, PrimitiveCheck] = {
 class Field:
     kind: int
     is_list: bool
-    target: Any  # PrimitiveCheck, TypeSpec name (str), or None for any resource
+    target: str | None  # primitive name (a key of _PRIMITIVES), type name, or None for any resource
     ref_types: frozenset[str]  # allowed Reference targets; empty = any
     choice: str | None  # the choice-type group (e.g. "value" for value[x])
 
@@ -192,12 +196,11 @@ def _field_for(annotation: Any, extra: dict[str, Any]) -> Field | None:
     refs = frozenset(t for t in extra.get("enum_reference_types", ()) if t != "Resource")
     choice = extra.get("one_of_many")
     if inner is bool:
-        return Field(PRIMITIVE, is_list, _boolean, refs, choice)
+        return Field(PRIMITIVE, is_list, "Boolean", refs, choice)
     if typing.get_origin(inner) is typing.Annotated:
         for meta in typing.get_args(inner)[1:]:
-            check = _PRIMITIVES.get(type(meta).__name__)
-            if check is not None:
-                return Field(PRIMITIVE, is_list, check, refs, choice)
+            if type(meta).__name__ in _PRIMITIVES:
+                return Field(PRIMITIVE, is_list, type(meta).__name__, refs, choice)
         return None
     if isinstance(inner, type) and issubclass(inner, ft.FhirBase):
         klass = inner.get_model_klass()
@@ -207,9 +210,8 @@ def _field_for(annotation: Any, extra: dict[str, Any]) -> Field | None:
     return None
 
 
-@cache
-def type_spec(name: str) -> TypeSpec:
-    """The compact spec of one FHIR type or resource, built on first use and kept."""
+def _build(name: str) -> TypeSpec:
+    """Read one type's spec from its fhir.resources model class (imports that class: slow)."""
     klass = get_fhir_model_class(name)
     fields: dict[str, Field] = {}
     required: list[str] = []
@@ -231,12 +233,101 @@ def type_spec(name: str) -> TypeSpec:
     return TypeSpec(name, is_resource, fields, tuple(required), tuple(sorted(required_choices)))
 
 
-@cache
-def is_resource_type(name: str) -> bool:
+# ---------------------------------------------------------------- the derived specs, cached on disk
+# Importing the fhir.resources classes costs seconds per process (pydantic builds their schemas), so
+# the derived tables are kept in a JSON file per fhir.resources version and read by every process.
+
+SPEC_FORMAT = 1
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
+_specs: dict[str, TypeSpec | None] = {}  # None: not a FHIR type
+_disk: dict[str, Any] | None = None
+
+
+def cache_file() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "carenav" / f"fhirspec-r4b-{version('fhir.resources')}-{SPEC_FORMAT}.json"
+
+
+def _load_disk() -> dict[str, Any]:
+    global _disk
+    if _disk is None:
+        try:
+            _disk = json.loads(cache_file().read_text())
+        except (OSError, ValueError):
+            _disk = {}
+    return _disk
+
+
+def _save_disk(disk: dict[str, Any]) -> None:
+    path = cache_file()
     try:
-        return type_spec(name).is_resource
-    except ValueError:
-        return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}")
+        temporary.write_text(json.dumps(disk))
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only home only costs speed
+
+
+def _to_json(spec: TypeSpec) -> dict[str, Any]:
+    fields = {
+        key: [f.kind, f.is_list, f.target, sorted(f.ref_types), f.choice] for key, f in spec.fields.items()
+    }
+    return {
+        "is_resource": spec.is_resource,
+        "fields": fields,
+        "required": list(spec.required),
+        "required_choices": list(spec.required_choices),
+    }
+
+
+def _from_json(name: str, data: dict[str, Any]) -> TypeSpec:
+    fields = {
+        key: Field(kind, is_list, target, frozenset(refs), choice)
+        for key, (kind, is_list, target, refs, choice) in data["fields"].items()
+    }
+    return TypeSpec(
+        name, data["is_resource"], fields, tuple(data["required"]), tuple(data["required_choices"])
+    )
+
+
+def _lookup(name: str) -> TypeSpec | None:
+    if name in _specs:
+        return _specs[name]
+    if _TYPE_NAME.fullmatch(name) is None:  # not even shaped like a type name: never on disk
+        _specs[name] = None
+        return None
+    disk = _load_disk()
+    if name in disk:
+        spec = None if disk[name] is None else _from_json(name, disk[name])
+    else:
+        try:
+            spec = _build(name)
+        except (ValueError, AttributeError):
+            spec = None
+        disk[name] = None if spec is None else _to_json(spec)
+        _save_disk(disk)
+    _specs[name] = spec
+    return spec
+
+
+def type_spec(name: str) -> TypeSpec:
+    """The compact spec of one FHIR type or resource (from the disk cache, else fhir.resources)."""
+    spec = _lookup(name)
+    if spec is None:
+        raise ValueError(f"{name} is not a FHIR type")
+    return spec
+
+
+def is_resource_type(name: str) -> bool:
+    spec = _lookup(name)
+    return spec is not None and spec.is_resource
+
+
+def preload() -> None:
+    """Read the disk cache now, e.g. before forking worker processes, so they share it."""
+    for name in list(_load_disk()):
+        _lookup(name)
 
 
 def validate_resource(resource: Any, path: str | None = None) -> list[Error]:
@@ -291,7 +382,7 @@ def _fast_primitive(check: PrimitiveCheck) -> Predicate:
 
 def _fast_field(key: str, field: Field) -> Predicate:
     if field.kind == PRIMITIVE:
-        one = _fast_primitive(field.target)
+        one = _fast_primitive(_PRIMITIVES[field.target])
     elif field.kind == RESOURCE:
         one = _valid_resource
     else:
@@ -428,7 +519,7 @@ def _check_object(obj: dict[str, Any], spec: TypeSpec, path: str, errors: list[E
 def _check_value(value: Any, field: Field, path: str, errors: list[Error]) -> None:
     kind = field.kind
     if kind == PRIMITIVE:
-        reason = field.target(value)
+        reason = _PRIMITIVES[field.target](value)
         if reason is not None:
             errors.append((path, reason))
     elif kind == COMPLEX:

@@ -34,6 +34,7 @@ from rich.table import Table
 from carenav.accounts.models import Organization
 from carenav.audit.services import audit_record
 from carenav.core import clock
+from carenav.interop import fhirspec
 from carenav.interop.models import ImportIssue, ImportRun
 from carenav.interop.pipeline import run_task, tasks
 from carenav.interop.readers import InputFile, discover
@@ -155,7 +156,8 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
-    # fork: the workers need no Django setup; they never touch the database
+    # fork: the workers need no Django setup (they never touch the database) and inherit the specs
+    fhirspec.preload()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
         yield pool

@@ -2,6 +2,7 @@
 
 import copy
 import importlib
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,23 @@ def test_spec_is_read_from_the_model_metadata() -> None:
     assert spec.fields["identifier"].is_list and not spec.fields["period"].is_list
     assert type_spec("MedicationRequest").required_choices == ("medication",)
     assert validate_resource({"resourceType": "Frog"}) == [("resourceType", "unknown resourceType 'Frog'")]
+
+
+def test_derived_specs_are_cached_on_disk_per_fhir_resources_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carenav.interop import fhirspec
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(fhirspec, "_specs", {})
+    monkeypatch.setattr(fhirspec, "_disk", None)
+    built = type_spec("Encounter")
+    assert fhirspec.cache_file().parent == tmp_path / "carenav"
+    assert (
+        version("fhir.resources") in fhirspec.cache_file().name
+        and "Encounter" in fhirspec.cache_file().read_text()
+    )
+    monkeypatch.setattr(fhirspec, "_specs", {})
+    monkeypatch.setattr(fhirspec, "_disk", None)
+    assert type_spec("Encounter") == built
+    assert not fhirspec.is_resource_type("Period") and not fhirspec.is_resource_type("http:")
