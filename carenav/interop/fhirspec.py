@@ -160,7 +160,7 @@ _PRIMITIVES: dict[str, PrimitiveCheck] = {
 class Field:
     kind: int
     is_list: bool
-    target: str | None  # primitive name (a key of _PRIMITIVES), type name, or None for any resource
+    target: str  # primitive name (a key of _PRIMITIVES), type name, or "" for any resource
     ref_types: frozenset[str]  # allowed Reference targets; empty = any
     choice: str | None  # the choice-type group (e.g. "value" for value[x])
 
@@ -205,7 +205,7 @@ def _field_for(annotation: Any, extra: dict[str, Any]) -> Field | None:
     if isinstance(inner, type) and issubclass(inner, ft.FhirBase):
         klass = inner.get_model_klass()
         if inner.__name__ == "ResourceType":
-            return Field(RESOURCE, is_list, None, refs, choice)
+            return Field(RESOURCE, is_list, "", refs, choice)
         return Field(COMPLEX, is_list, klass.__name__, refs, choice)
     return None
 
@@ -237,7 +237,7 @@ def _build(name: str) -> TypeSpec:
 # Importing the fhir.resources classes costs seconds per process (pydantic builds their schemas), so
 # the derived tables are kept in a JSON file per fhir.resources version and read by every process.
 
-SPEC_FORMAT = 1
+SPEC_FORMAT = 2
 _TYPE_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
 _specs: dict[str, TypeSpec | None] = {}  # None: not a FHIR type
 _disk: dict[str, Any] | None = None
