@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -309,10 +310,11 @@ def goal_form(request: AuthedRequest, plan_id: int) -> HttpResponse:
     return render(request, "careplans/_goal_form.html", ctx)
 
 
-ITEM_FORMS = {
-    "goal": ("careplans/_goal_form.html", "goal_update", "goal_form_values"),
-    "intervention": ("careplans/_intervention_form.html", "intervention_update", "v"),
-    "member": ("careplans/_member_form.html", "member_update", "v"),
+# kind -> (template, update action, the template's name for the values, values of an existing item)
+ITEM_FORMS: dict[str, tuple[str, str, str, Callable[[Any], dict[str, Any]]]] = {
+    "goal": ("careplans/_goal_form.html", "goal_update", "goal_form_values", lambda g: _goal_form_values(g)),
+    "intervention": ("careplans/_intervention_form.html", "intervention_update", "v", _intervention_values),
+    "member": ("careplans/_member_form.html", "member_update", "v", _member_values),
 }
 
 
@@ -323,15 +325,10 @@ def item_form(request: AuthedRequest, plan_id: int, kind: str, key: str) -> Http
     plan = selectors.plan_get_for(request.user, plan_id)
     if kind not in ITEM_FORMS:
         raise DomainError("Unknown kind of item.")
-    model, values_of = {
-        "goal": (services.ITEM_MODELS["goal"], _goal_form_values),
-        "intervention": (services.ITEM_MODELS["intervention"], _intervention_values),
-        "member": (services.ITEM_MODELS["member"], _member_values),
-    }[kind]
-    item = model.objects.filter(plan=plan, key=key).first()
+    template, action, values_name, values_of = ITEM_FORMS[kind]
+    item = services.ITEM_MODELS[kind].objects.filter(plan=plan, key=key).first()
     if item is None:
         raise NotFound(f"No such {kind} in this plan.")
-    template, action, values_name = ITEM_FORMS[kind]
     ctx = _form_context(request, plan)
     ctx.update(
         {

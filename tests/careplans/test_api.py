@@ -94,6 +94,8 @@ def test_build_activate_measure_and_export(api: Api, chronic_patient: Patient) -
         },  # the baseline, from the record
         {"on": "2026-11-23", "value": 7.9, "source": "entered", "note": ""},
     ]
+    status, due = api("get", "/careplans/reviews-due?within_days=366")
+    assert [p["pk"] for p in due] == [plan["pk"]] and api("get", "/careplans/reviews-due")[1] == []
     status, bundle = api("get", f"/careplans/{plan['pk']}/fhir")
     assert status == 200
     fhir.validate(bundle)

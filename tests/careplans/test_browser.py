@@ -53,7 +53,10 @@ def test_build_activate_measure(
 
     page.click("article.goal summary:text-is('Edit goal')")  # the edit form loads when opened
     page.wait_for_selector("article.goal form.goal-form textarea[name=description]")
-    assert "grandchildren" in page.locator("article.goal form.goal-form textarea[name=description]").input_value()
+    assert (
+        "grandchildren"
+        in page.locator("article.goal form.goal-form textarea[name=description]").input_value()
+    )
 
     act(page, lambda: page.click("#activate-plan"))
     assert page.locator("#plan-status").inner_text() == "Active"
