@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "carenav.population",
     "carenav.programs",
     "carenav.careplans",
+    "carenav.fhirapi",
     "carenav.web",
 ]
 

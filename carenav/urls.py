@@ -17,5 +17,6 @@ urlpatterns = [
     path("population/", include("carenav.population.urls")),
     path("programs/", include("carenav.programs.urls")),
     path("careplans/", include("carenav.careplans.urls")),
+    path("fhir/", include("carenav.fhirapi.urls")),
     path("", include("carenav.web.urls")),
 ]
