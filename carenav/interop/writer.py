@@ -79,6 +79,7 @@ class Writer:
         self.mark = "?" if self.sqlite else "%s"
         self.max_params = 30000
         self.temp_tables: set[str] = set()
+        self.plans: dict[tuple[str, ...], list[tuple[str, int]]] = {}
 
     # ------------------------------------------------------------ SQL helpers
 
@@ -119,9 +120,12 @@ class Writer:
             tail += " RETURNING " + ", ".join(quote(c) for c in returning)
         if not self.sqlite:
             return self._upsert_by_copy(model, columns, rows, tail)
-        per_statement = max(1, min(500, self.max_params // len(columns)))
         one = "(" + ", ".join([self.mark] * len(columns)) + ")"
         cursor = self._cursor()
+        if not returning:  # one prepared statement, rows bound in C
+            cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES {one}{tail}", rows)
+            return []
+        per_statement = max(1, min(500, self.max_params // len(columns)))
         out: list[tuple[Any, ...]] = []
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
@@ -165,12 +169,18 @@ class Writer:
         return {(r[0], r[1]) for r in rows}
 
     def _values(self, row: dict[str, Any], columns: list[str]) -> list[Any]:
+        plan = self.plans.get(tuple(columns))
+        if plan is None:
+            plan = self.plans[tuple(columns)] = [
+                (c, 1 if c in DATETIME_COLUMNS and not self.sqlite else 2 if c in JSON_COLUMNS else 0)
+                for c in columns
+            ]
         out = []
-        for column in columns:
+        for column, kind in plan:
             value = row[column]
-            if column in DATETIME_COLUMNS:
-                value = self._ts(value)
-            elif column in JSON_COLUMNS:
+            if kind == 1 and value is not None:
+                value += "+00:00"
+            elif kind == 2:
                 value = orjson.dumps(value).decode()
             out.append(value)
         return out
