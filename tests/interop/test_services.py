@@ -2,6 +2,7 @@
 
 import copy
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -430,3 +431,26 @@ def test_worker_processes_give_the_same_result_as_one_process(
     issues = ("file", "location", "resource_type", "resource_id", "path", "reason")
     assert list(parallel.issues.values_list(*issues)) == list(serial.issues.values_list(*issues))
     assert db_counts(other_org) == db_counts(org)
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(
+    org: Organization, tmp_path: Path
+) -> None:
+    import socket
+    import subprocess
+
+    from carenav.core import clock
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    killed = ImportRun.objects.create(
+        organization=org, started_at=clock.now(), host=socket.gethostname(), pid=finished.pid
+    )
+    alive = ImportRun.objects.create(
+        organization=org, started_at=clock.now(), host=socket.gethostname(), pid=os.getpid()
+    )
+    write_ndjson(tmp_path / "Patient.ndjson", [{**PATIENT, "id": "p1"}])
+    run_import([tmp_path], org)
+    killed.refresh_from_db()
+    alive.refresh_from_db()
+    assert (killed.status, alive.status) == (ImportRun.Status.INTERRUPTED, ImportRun.Status.RUNNING)
