@@ -31,15 +31,19 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, body, status=exc.status_code)
 
 
+def _field(loc: tuple[object, ...] | list[object]) -> str:
+    """("body", "payload", "goal", "target") → "goal.target": drop where it came from and the parameter name."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts and parts[0] in ("query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
-            "message": e["msg"],
-        }
-        for e in exc.errors
-    ]
+    errors = [{"field": _field(e.get("loc", ())), "message": e["msg"]} for e in exc.errors]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return api.create_response(request, {"detail": summary, "errors": errors}, status=422)
 
