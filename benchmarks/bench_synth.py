@@ -33,8 +33,14 @@ def run_one(patients: int, workers: int, gzip: bool, out: Path) -> dict[str, flo
     counts = generate(out, patients=patients, seed=42, as_of=AS_OF, gzip=gzip, workers=workers)
     seconds = time.perf_counter() - started
     written = sum(p.stat().st_size for p in out.iterdir())
+    own, workers_usage = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return {
         "seconds": seconds,
+        # CPU time of the parent and its workers: what the run costs on idle cores, whatever else runs.
+        "cpu_seconds": own.ru_utime + own.ru_stime + workers_usage.ru_utime + workers_usage.ru_stime,
         "resources": sum(counts.values()),
         "bytes": written,
         "rss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -113,9 +119,13 @@ def main() -> int:
         print(json.dumps(run_one(args.patients[0], args.workers[0], args.gzip, out)))
         return 0
 
-    print(f"carenav synth benchmark — {os.cpu_count()} CPUs, as of {AS_OF}, seed 42, gzip={args.gzip}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"carenav synth benchmark — {os.cpu_count()} CPUs (load {load}), as of {AS_OF}, seed 42, gzip={args.gzip}"
+    )
     header = f"{'patients':>10} {'workers':>7} {'seconds':>8} {'patients/s':>11} {'resources/s':>12} "
-    header += f"{'res/patient':>11} {'MB written':>10} {'RSS parent':>10} {'RSS worker':>10}"
+    header += f"{'res/patient':>11} {'MB written':>10} {'RSS parent':>10} {'RSS worker':>10} {'CPU s':>7} "
+    header += f"{'patients/CPU-s':>14}"
     print(header)
     for patients in args.patients:
         for workers in args.workers:
@@ -138,7 +148,8 @@ def main() -> int:
             print(
                 f"{patients:>10,} {workers:>7} {r['seconds']:>8.1f} {patients / r['seconds']:>11,.0f} "
                 f"{r['resources'] / r['seconds']:>12,.0f} {r['resources'] / patients:>11.1f} "
-                f"{r['bytes'] / 1e6:>10,.0f} {r['rss_parent_mb']:>8.0f}MB {worker_rss}"
+                f"{r['bytes'] / 1e6:>10,.0f} {r['rss_parent_mb']:>8.0f}MB {worker_rss} {r['cpu_seconds']:>7.0f} "
+                f"{patients / r['cpu_seconds']:>14,.0f}"
             )
     return 0
 
