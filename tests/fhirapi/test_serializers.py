@@ -2,14 +2,18 @@
 are never "unknown", and the shapes care-management consumers rely on are there."""
 
 import datetime as dt
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from carenav.accounts.models import User
+from carenav.accounts.models import Organization, User
 from carenav.fhirapi import serializers
 from carenav.fhirapi.selectors import patient_everything_for
+from carenav.interop.services import import_paths
 from carenav.patients.models import Condition, Encounter, Medication, Observation, Patient
+from carenav.synth.generate import generate
 from tests.factories import add_encounter, at
 from tests.fhirapi.conftest import assert_valid
 
@@ -169,3 +173,38 @@ def test_unusual_rows_still_validate(record: Patient) -> None:
     assert serializers.observation(text_only, [])["valueString"] == "Never smoker"
     unknown_status = Medication.objects.create(patient=record, display="Lisinopril", status="unknown")
     assert serializers.medication(unknown_status, dt.date(2026, 11, 24))["status"] == "active"
+
+
+SYNTHEA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "synthea-bulk-10"
+
+
+def _imported(org: Organization, source: Path) -> list[Patient]:
+    run = import_paths([source], organization=org, progress=False, workers=1)
+    assert run.status == "completed"
+    return list(Patient.objects.filter(organization=org))
+
+
+def _everything_validates(user: User, patients: list[Patient]) -> Counter[str]:
+    kinds: Counter[str] = Counter()
+    for p in patients:
+        for resource in patient_everything_for(user, str(p.pk)):
+            assert_valid(resource)
+            kinds[resource["resourceType"]] += 1
+    return kinds
+
+
+def test_imported_synthea_records_validate(org: Organization, care_manager: User) -> None:
+    """Real external data (a Synthea bulk export, SNOMED-coded) comes back out as valid R4."""
+    if not SYNTHEA.is_dir():
+        pytest.skip(f"{SYNTHEA} is not present")
+    kinds = _everything_validates(care_manager, _imported(org, SYNTHEA))
+    assert kinds["Patient"] == 13 and kinds["Condition"] > 500 and kinds["MedicationRequest"] > 1000
+
+
+def test_imported_synthetic_population_validates(
+    org: Organization, care_manager: User, tmp_path: Path
+) -> None:
+    """carenav's generator writes admissions, BP panels, coverage and caregivers: all validate on the way out."""
+    generate(tmp_path, patients=8, seed=5, as_of=dt.date(2026, 11, 1), workers=1)
+    kinds = _everything_validates(care_manager, _imported(org, tmp_path))
+    assert kinds["Patient"] == 8 and kinds["Observation"] > 0 and kinds["Coverage"] > 0

@@ -4,11 +4,14 @@ from typing import Any
 
 import pytest
 import requests
+from django.test import Client
 from fhirpy.base.exceptions import AuthorizationError, OperationOutcome, ResourceNotFound
 
 from carenav.accounts.models import User
+from carenav.accounts.services import api_token_create
 from carenav.audit.models import AuditEvent
 from carenav.patients.models import Condition, Patient
+from tests.conftest import login, token_headers
 from tests.factories import make_patient
 from tests.fhirapi.conftest import MEDICARE_ID, assert_valid
 
@@ -194,3 +197,26 @@ def test_patient_everything(fhir: Any, record: Patient, live_server: Any, token:
         bundle["total"] == len(bundle["entry"]) == 17
     )  # patient, 3 conditions, 3 encounters, 4 observations, 6 others
     assert bundle["entry"][0]["resource"]["resourceType"] == "Patient"
+
+
+def test_session_and_api_key_header_also_authenticate(care_manager: User, record: Patient) -> None:
+    response = login(care_manager).get(f"/fhir/Patient/{record.pk}")
+    assert response.status_code == 200 and response.json()["id"] == str(record.pk)
+    key = api_token_create(actor=care_manager, name="header")[1]
+    response = Client().get("/fhir/Condition", {"patient": record.pk}, HTTP_X_API_KEY=key)
+    assert response.status_code == 200 and response.json()["total"] == 3
+
+
+def test_search_request_query_count_does_not_grow_with_the_page(
+    care_manager: User, org: Any, django_assert_max_num_queries: Any
+) -> None:
+    headers = token_headers(care_manager)
+    for n in range(3):
+        make_patient(org, family_name=f"Count{n}")
+    with django_assert_max_num_queries(8) as small:
+        assert Client().get("/fhir/Patient", {"family": "count"}, **headers).json()["total"] == 3
+    for n in range(3, 40):
+        make_patient(org, family_name=f"Count{n}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        bundle = Client().get("/fhir/Patient", {"family": "count", "_count": "40"}, **headers).json()
+    assert bundle["total"] == 40 and len(bundle["entry"]) == 40
