@@ -5,7 +5,6 @@ from the record and the template library, and reviews due."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,8 @@ from django.utils import timezone
 
 from carenav.accounts.models import User
 from carenav.accounts.permissions import Permission
+from carenav.assessments.codes import is_sdoh_domain
+from carenav.assessments.selectors import finding_list_for
 from carenav.audit.models import AuditEvent
 from carenav.audit.services import audit_record
 from carenav.careplans import charts, measures
@@ -42,6 +43,7 @@ from carenav.careplans.services import CODE_SYSTEMS
 from carenav.core.errors import NotFound
 from carenav.patients.models import Condition, Observation, Patient
 from carenav.patients.selectors import MAX_ID, patient_get_for
+from carenav.programs.models import Enrollment
 
 OPEN_STATES = ("draft", "active")
 
@@ -499,12 +501,7 @@ def _condition_categories(condition: Condition) -> list[tuple[str, str, str]]:
 
 
 def _findings(user: User, patient: Patient) -> list[tuple[Any, bool]]:
-    """Active assessment findings with whether each is a social need, when the assessments app is installed."""
-    if importlib.util.find_spec("carenav.assessments.selectors") is None:
-        return []
-    from carenav.assessments.codes import is_sdoh_domain
-    from carenav.assessments.selectors import finding_list_for
-
+    """Active assessment findings with whether each is a social need."""
     return [(f, is_sdoh_domain(f.domain)) for f in finding_list_for(user, patient, active_only=True)]
 
 
@@ -634,11 +631,7 @@ def reviews_due_for(user: User, today: dt.date, *, within_days: int = 30) -> Que
 
 
 def enrolled_programs(patient: Patient) -> list[str]:
-    """Codes of the programs the patient is actively enrolled in, when the programs app is installed."""
-    if importlib.util.find_spec("carenav.programs.models") is None:
-        return []
-    from carenav.programs.models import Enrollment
-
+    """Codes of the programs the patient is actively enrolled in."""
     codes = Enrollment.objects.filter(patient=patient, status="active").values_list("program_code", flat=True)
     return sorted(set(codes))
 
