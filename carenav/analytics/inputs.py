@@ -504,9 +504,15 @@ def _normalize_ndjson(con: Any, directory: Path, *, as_of: dt.date, lookback_day
     _empty(con, "findings")
 
 
-def duckdb_connect(*, threads: int | None = None, memory_limit: str | None = None) -> Any:
-    """A DuckDB Ibis backend set up for the pipeline (UTC, no insertion-order bookkeeping)."""
-    con = ibis.duckdb.connect(threads=threads or os.cpu_count() or 1)
+def duckdb_connect(
+    *, database: Path | str = ":memory:", threads: int | None = None, memory_limit: str | None = None
+) -> Any:
+    """A DuckDB Ibis backend set up for the pipeline (UTC, no insertion-order bookkeeping).
+
+    With a database file the normalized tables live on disk and the memory limit holds for any
+    population size; in memory is faster for small ones.
+    """
+    con = ibis.duckdb.connect(str(database), threads=threads or os.cpu_count() or 1)
     raw = con.con
     raw.execute("SET TimeZone = 'UTC'")
     raw.execute("SET preserve_insertion_order = false")

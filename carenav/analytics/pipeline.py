@@ -120,7 +120,10 @@ def open_source(
         if not directory.is_dir():
             raise FileNotFoundError(f"{directory} is not a directory of NDJSON or Parquet files")
         if engine == "duckdb":
-            backend = normalize.duckdb_connect(memory_limit=memory_limit)
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="carenav-duckdb-")))
+            backend = normalize.duckdb_connect(
+                database=scratch / "normalized.duckdb", memory_limit=memory_limit
+            )
             stack.callback(backend.disconnect)
             if normalize.is_normalized_parquet(directory):
                 inputs = normalize.from_parquet_duckdb(backend, directory)
@@ -133,7 +136,7 @@ def open_source(
             return
         if not normalize.is_normalized_parquet(directory):
             staged = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="carenav-spark-")))
-            duck = normalize.duckdb_connect(memory_limit=memory_limit)
+            duck = normalize.duckdb_connect(database=staged / "normalized.duckdb", memory_limit=memory_limit)
             normalize.from_ndjson(duck, directory, as_of=as_of, lookback_days=LOOKBACK_DAYS)
             normalize.export_parquet(duck, staged)
             duck.disconnect()

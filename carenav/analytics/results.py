@@ -449,7 +449,7 @@ class Scorer:
                 )
         priority = round(total, 2)
         tier = self.config.tier_for(priority)
-        head = {
+        tier_reason: Reason = {
             "score": "tier",
             "points": tier.tier,
             "text": f"Priority {priority:g} ≥ {tier.min_priority:g} → tier {tier.tier} ({tier.label}), {self.config.label}",
@@ -476,5 +476,5 @@ class Scorer:
             hospital_score=hospital_total,
             cost_12m=cost,
             flags=flags,
-            reasons=[head, *priority_reasons, *reasons],
+            reasons=[tier_reason, *priority_reasons, *reasons],
         )

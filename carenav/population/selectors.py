@@ -24,7 +24,7 @@ def _allowed(user: User, permission: Permission) -> bool:
 
 def runs_for(user: User) -> QuerySet[RiskRun]:
     """The organization's runs, newest first (population view permission)."""
-    if not _allowed(user, Permission.VIEW_POPULATION):
+    if not _allowed(user, Permission.VIEW_POPULATION) or user.organization_id is None:
         return RiskRun.objects.none()
     return RiskRun.objects.filter(organization_id=user.organization_id).select_related("created_by")
 
@@ -45,6 +45,8 @@ def run_get_for(user: User, run_id: int) -> RiskRun:
 
 
 def _latest_completed(organization_id: int | None) -> RiskRun | None:
+    if organization_id is None:
+        return None
     return (
         RiskRun.objects.filter(organization_id=organization_id, status=RiskRun.Status.COMPLETED)
         .order_by("-finished_at", "-id")

@@ -3,12 +3,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carenav.accounts.permissions import Permission
 from carenav.core.errors import PermissionDenied
+from carenav.core.http import AuthedRequest
 from carenav.population import selectors, services
 
 PAGE_SIZE = 50
@@ -41,18 +42,21 @@ def risk_panel_context(user: Any, patient: Any) -> dict[str, Any]:
     return {"score": score, "sections": reason_sections(score.reasons) if score else []}
 
 
-def _require(request: HttpRequest, permission: Permission) -> None:
+def _require(request: AuthedRequest, permission: Permission) -> None:
     if not request.user.has_perm_enum(permission):
         raise PermissionDenied("You do not have access to population risk.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     _require(request, Permission.VIEW_POPULATION)
     if request.method == "POST":
         _require(request, Permission.RUN_STRATIFICATION)
-        run = services.stratify_organization(actor=request.user, organization=request.user.organization)
+        organization = request.user.organization
+        if organization is None:
+            raise PermissionDenied("You do not belong to an organization.")
+        run = services.stratify_organization(actor=request.user, organization=organization)
         messages.success(
             request, f"Stratified {run.population_size} patients in {run.duration_seconds:.1f} s."
         )
@@ -70,7 +74,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
-def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     _require(request, Permission.VIEW_POPULATION)
     run = selectors.run_get_for(request.user, run_id)
     tier, flag = _int(request.GET.get("tier")), request.GET.get("flag", "").strip()
@@ -86,7 +90,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_history(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient, scores = selectors.score_history_for(request.user, patient_id)
     history = [{"score": s, "sections": reason_sections(s.reasons)} for s in scores]
     return render(request, "population/patient_history.html", {"patient": patient, "history": history})

@@ -71,3 +71,11 @@ def test_history_lists_every_run(
     patient = org.patients.get(source_id="p-heart")
     html = login(care_manager).get(f"/population/patients/{patient.pk}/risk/").content.decode()
     assert html.count("<h2>Run #") == 2
+
+
+def test_run_page_query_count_does_not_grow_with_patients(
+    run: RiskRun, supervisor: User, django_assert_max_num_queries: object
+) -> None:
+    client = login(supervisor)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        assert client.get(f"/population/runs/{run.pk}/").status_code == 200
