@@ -239,7 +239,7 @@ class _PatientRenderer:
         family = p.group.family[int(rng.random() * len(p.group.family))]
         yield "Patient", self.patient(family)
         if p.caregiver:
-            yield "RelatedPerson", self.related_person(family)
+            yield "RelatedPerson", self.related_person()
         yield from self.coverages()
         yield from self.conditions()
         yield from self.encounters()
@@ -316,7 +316,7 @@ class _PatientRenderer:
         kin = role in ("SPS", "DAUC", "SONC", "GRNDDAU", "SIS", "BRO", "MTH")
         return self.person_name(sex, family if kin and self.rng.random() < 0.75 else None)
 
-    def related_person(self, family: str) -> Resource:
+    def related_person(self) -> Resource:
         role = self.p.caregiver or "FRND"
         return {
             "resourceType": "RelatedPerson",
@@ -407,13 +407,14 @@ class _PatientRenderer:
             minute = int(rng.random() * 60)
             dx_ids: list[str] = []
             if visit.dx is not None and visit.cls in ("IMP", "EMER", "AMB") and visit.kind != "followup":
+                # Resolved at discharge, or a few weeks after an office visit (still active if that is
+                # after the as-of day); nothing resolves after death.
                 end = visit.end if visit.cls != "AMB" else visit.end + 7 + int(rng.random() * 21)
+                if p.death is not None:
+                    end = min(end, p.death)
+                resolved = end if end < p.as_of else None
                 cid, resource = self.condition(
-                    self.acute_code(visit.dx),
-                    visit.start,
-                    CAT_ENCOUNTER_DX,
-                    min(end, p.as_of - 1) if end < p.as_of else None,
-                    eid,
+                    self.acute_code(visit.dx), visit.start, CAT_ENCOUNTER_DX, resolved, eid
                 )
                 dx_ids.append(cid)
                 yield "Condition", resource

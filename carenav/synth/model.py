@@ -494,6 +494,7 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
         person.death = start + int(rng.random() * WINDOW_DAYS)
         last = person.death
         in_hospital_death = rng.random() < 0.25
+        _end_record_at_death(person, person.death)
     years = (last - start + 1) / 365.25
     homeless = any(n.key == "homelessness" and n.abatement is None for n in person.social)
     ip_rate = min(3.5, 0.05 * math.exp(0.36 * c))
@@ -613,6 +614,18 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
 
     visits.sort(key=lambda v: (v.start, v.hour, v.cls))
     person.visits = visits
+
+
+def _end_record_at_death(person: Person, death: int) -> None:
+    """Nothing starts after death: diagnoses, needs and coverage are moved back to the day before."""
+    for key, onset in person.onset.items():
+        person.onset[key] = min(onset, death - 1)
+    for need in person.social:
+        need.onset = min(need.onset, death - 1)
+        if need.abatement is not None and need.abatement >= death:
+            need.abatement = None
+    for fact in person.coverage:
+        fact.start = min(fact.start, death - 1)
 
 
 def _hour(rng: random.Random, around_the_clock: bool) -> int:

@@ -122,3 +122,12 @@ def test_caregivers_go_mostly_to_people_who_need_support(people: list[Person]) -
     assert sum(p.caregiver is not None for p in needy) / len(needy) > 0.5
     assert sum(p.caregiver is not None for p in others) / len(others) < 0.2
     assert all(p.caregiver != "SPS" for p in people if p.marital != "M")
+
+
+def test_nothing_starts_after_death(people: list[Person]) -> None:
+    dead = [p for p in people if p.death is not None]
+    assert dead
+    for p in dead:
+        assert max(p.onset.values(), default=0) < p.death
+        assert all(n.onset < p.death and (n.abatement is None or n.abatement < p.death) for n in p.social)
+        assert all(c.start < p.death for c in p.coverage)
