@@ -608,6 +608,7 @@ def careplan_resources(
     by_key = {e["resource"]["id"]: e["resource"] for e in exported["entry"]}
     served = {gv.key: f"Goal/{gv.goal.pk}" for gv in view.goals}
     served |= {str(p.key): f"Condition/{p.condition_id}" for p in view.problems if p.condition_id}
+    served |= {str(m.key): f"RelatedPerson/{m.caregiver_id}" for m in view.members if m.caregiver_id}
     others = {k: r for k, r in by_key.items() if k not in served and r["resourceType"] != "CarePlan"}
     meta = _meta(plan.updated_at)
     careplan = _standalone(by_key[str(plan.uid)], served, others)

@@ -14,7 +14,7 @@ from carenav.careplans import services as careplan_services
 from carenav.careplans.models import CarePlan, Goal
 from carenav.core.errors import NotFound
 from carenav.fhirapi.selectors import UnknownType, resource_read_for, resource_search_for
-from carenav.patients.models import Condition, Patient
+from carenav.patients.models import Caregiver, Condition, Patient
 from tests.factories import add_observation, make_patient, make_user
 from tests.fhirapi.conftest import assert_valid
 
@@ -87,9 +87,10 @@ def test_careplan_from_the_careplans_export_with_rest_references(
     assert concern["resourceType"] == "Condition" and concern["code"]["text"] == "Food insecurity"
     careteam = contained[careplan["careTeam"][0]["reference"][1:]]
     assert careteam["resourceType"] == "CareTeam"
-    for participant in careteam["participant"]:
-        ref = participant["member"]["reference"]
-        assert ref.startswith("Patient/") or ref[1:] in contained
+    caregiver = Caregiver.objects.get(patient=active_plan.patient)
+    members = {p["member"]["reference"] for p in careteam["participant"]}
+    assert {f"Patient/{active_plan.patient_id}", f"RelatedPerson/{caregiver.pk}"} < members
+    assert all(ref[1:] in contained for ref in members if ref.startswith("#"))
     assert {"urn:uuid:" + str(active_plan.uid)} <= {i["value"] for i in careplan["identifier"]}
     assert not any(
         "urn:uuid:" in str(v) for v in (careplan["goal"], careplan["addresses"], careplan["careTeam"])
