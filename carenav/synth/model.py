@@ -497,12 +497,67 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
         _end_record_at_death(person, person.death)
     years = (last - start + 1) / 365.25
     homeless = any(n.key == "homelessness" and n.abatement is None for n in person.social)
-    ip_rate = min(3.5, 0.05 * math.exp(0.36 * c))
     ed_rate = min(8.0, 0.26 * math.exp(0.30 * c) * (1.6 if homeless else 1.0))
-    n_chronic = len(person.conditions)
-    amb_rate = min(10.0, 1.2 + 0.5 * n_chronic + 0.25 * c)
-    readmit_p = min(0.35, 0.08 + 0.022 * c)
+    amb_rate = min(10.0, 1.2 + 0.5 * len(person.conditions) + 0.25 * c)
+    stays = _inpatient_stays(rng, person, start, last, in_hospital_death)
 
+    occupied: set[int] = set()
+    for s in stays:
+        occupied.update(range(s.start, s.end + 1))
+    visits: list[Visit] = list(stays)
+
+    ed_options, ed_weights = _acute_weights(person, admission=False)
+    for _ in range(_poisson(rng, ed_rate * years)):
+        day = start + int(rng.random() * (last - start + 1))
+        if day in occupied:
+            continue
+        dx = _choose(rng, ed_options, ed_weights)
+        visits.append(Visit("EMER", "emergency", day, day, _hour(rng, True), dx, None, "EM"))
+
+    chronic = list(person.conditions)
+    for _ in range(_poisson(rng, amb_rate * years)):
+        day = _weekday(start + int(rng.random() * (last - start + 1)), last)
+        if day in occupied:
+            continue
+        u = rng.random()
+        if u < 0.12:
+            visit = Visit("VR", "telehealth", day, day, _hour(rng, False))
+            visit.reason = chronic[int(rng.random() * len(chronic))] if chronic else None
+        elif u < 0.35 or not chronic:
+            visit = Visit("AMB", "checkup", day, day, _hour(rng, False))
+        elif u < 0.48:
+            key = cat.OFFICE_ACUTE[int(rng.random() * len(cat.OFFICE_ACUTE))]
+            visit = Visit("AMB", "problem", day, day, _hour(rng, False), cat.ACUTE_BY_KEY[key])
+        else:
+            visit = Visit("AMB", "followup", day, day, _hour(rng, False))
+            visit.reason = chronic[int(rng.random() * len(chronic))]
+        visits.append(visit)
+
+    for stay in stays:
+        if stay.disposition in ("home", "alt-home") and rng.random() < 0.6:
+            day = _weekday(stay.end + 3 + int(rng.random() * 12), last)
+            if day <= last and day not in occupied:
+                visits.append(Visit("AMB", "followup", day, day, _hour(rng, False), stay.dx))
+
+    if needs_support(person) and person.age >= 75:
+        for _ in range(_poisson(rng, 2.5 * years / 2.0)):
+            day = _weekday(start + int(rng.random() * (last - start + 1)), last)
+            if day not in occupied:
+                visits.append(Visit("HH", "home", day, day, _hour(rng, False)))
+
+    visits.sort(key=lambda v: (v.start, v.hour, v.cls))
+    person.visits = visits
+
+
+def _inpatient_stays(
+    rng: random.Random, person: Person, start: int, last: int, in_hospital_death: bool
+) -> list[Visit]:
+    """Non-overlapping stays between ``start`` and ``last``, with 30-day readmissions and, for
+    a death in hospital, a final stay ending on the day of death."""
+    c = person.complexity
+    years = (last - start + 1) / 365.25
+    ip_rate = min(3.5, 0.05 * math.exp(0.36 * c))
+    readmit_p = min(0.35, 0.08 + 0.022 * c)
     stays: list[Visit] = []
     ip_last = last
     final_stay: Visit | None = None
@@ -567,53 +622,7 @@ def _sample_utilization(rng: random.Random, person: Person) -> None:
                 pending = discharge + gap
     if final_stay is not None:
         stays.append(final_stay)
-
-    occupied: set[int] = set()
-    for s in stays:
-        occupied.update(range(s.start, s.end + 1))
-    visits: list[Visit] = list(stays)
-
-    ed_options, ed_weights = _acute_weights(person, admission=False)
-    for _ in range(_poisson(rng, ed_rate * years)):
-        day = start + int(rng.random() * (last - start + 1))
-        if day in occupied:
-            continue
-        dx = _choose(rng, ed_options, ed_weights)
-        visits.append(Visit("EMER", "emergency", day, day, _hour(rng, True), dx, None, "EM"))
-
-    chronic = list(person.conditions)
-    for _ in range(_poisson(rng, amb_rate * years)):
-        day = _weekday(start + int(rng.random() * (last - start + 1)), last)
-        if day in occupied:
-            continue
-        u = rng.random()
-        if u < 0.12:
-            visit = Visit("VR", "telehealth", day, day, _hour(rng, False))
-            visit.reason = chronic[int(rng.random() * len(chronic))] if chronic else None
-        elif u < 0.35 or not chronic:
-            visit = Visit("AMB", "checkup", day, day, _hour(rng, False))
-        elif u < 0.48:
-            key = cat.OFFICE_ACUTE[int(rng.random() * len(cat.OFFICE_ACUTE))]
-            visit = Visit("AMB", "problem", day, day, _hour(rng, False), cat.ACUTE_BY_KEY[key])
-        else:
-            visit = Visit("AMB", "followup", day, day, _hour(rng, False))
-            visit.reason = chronic[int(rng.random() * len(chronic))]
-        visits.append(visit)
-
-    for stay in stays:
-        if stay.disposition in ("home", "alt-home") and rng.random() < 0.6:
-            day = _weekday(stay.end + 3 + int(rng.random() * 12), last)
-            if day <= last and day not in occupied:
-                visits.append(Visit("AMB", "followup", day, day, _hour(rng, False), stay.dx))
-
-    if needs_support(person) and person.age >= 75:
-        for _ in range(_poisson(rng, 2.5 * years / 2.0)):
-            day = _weekday(start + int(rng.random() * (last - start + 1)), last)
-            if day not in occupied:
-                visits.append(Visit("HH", "home", day, day, _hour(rng, False)))
-
-    visits.sort(key=lambda v: (v.start, v.hour, v.cls))
-    person.visits = visits
+    return stays
 
 
 def _end_record_at_death(person: Person, death: int) -> None:
