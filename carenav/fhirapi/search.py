@@ -30,7 +30,7 @@ from carenav.fhirapi.serializers import (
     SOURCE_ID,
     TERMINOLOGY,
 )
-from carenav.patients.models import PatientIdentifier
+from carenav.patients.models import CodeSystem, PatientIdentifier
 
 
 class SearchError(ValueError):
@@ -156,7 +156,11 @@ def code_param(
             return q
         if fixed_system is not None:
             return q if system == fixed_system else Q(pk__in=[])
-        if system_column is None or system not in SHORT_NAMES:
+        if system_column is None:
+            return Q(pk__in=[])
+        if system == "":  # "|code": a code without a system, which carenav stores as "other"
+            return q & Q(**{system_column: CodeSystem.OTHER})
+        if system not in SHORT_NAMES:
             return Q(pk__in=[])
         return q & Q(**{system_column: SHORT_NAMES[system]})
 

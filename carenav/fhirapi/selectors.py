@@ -247,9 +247,6 @@ def resource_search_for(user: User, resource_type: str, params: list[tuple[str, 
     return SearchResult(resources=kind.render(page), total=total, query=query)
 
 
-EVERYTHING_LIMIT = 5000  # per type; a patient with more is far outside care management's records
-
-
 def patient_everything_for(user: User, patient_id: str) -> list[dict[str, Any]]:
     """The patient and every resource of theirs this server serves (Patient/$everything)."""
     pk = _pk(patient_id)
@@ -262,6 +259,5 @@ def patient_everything_for(user: User, patient_id: str) -> list[dict[str, Any]]:
     only = Patient.objects.filter(pk=patient.pk)
     resources: list[dict[str, Any]] = []
     for kind in KINDS.values():
-        rows = kind.listed(kind.rows(only)).order_by(*kind.order)[:EVERYTHING_LIMIT]
-        resources += kind.render(list(rows))
+        resources += kind.render(list(kind.listed(kind.rows(only)).order_by(*kind.order)))
     return resources

@@ -24,7 +24,6 @@ from carenav.fhirapi.capability import capability_statement
 from carenav.fhirapi.search import SearchError
 from carenav.fhirapi.selectors import (
     SearchResult,
-    kind_get,
     patient_everything_for,
     resource_read_for,
     resource_search_for,
@@ -153,7 +152,6 @@ def search(request: HttpRequest, user: User, resource_type: str) -> HttpResponse
 
 @fhir_endpoint
 def read(request: HttpRequest, user: User, resource_type: str, resource_id: str) -> HttpResponse:
-    kind_get(resource_type)
     return fhir_response(resource_read_for(user, resource_type, resource_id))
 
 

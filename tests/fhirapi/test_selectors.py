@@ -181,3 +181,20 @@ def test_search_page_query_count_is_constant(
             care_manager, "Observation", [("date", "ge2026-01-01"), ("_count", "20")]
         )
     assert observations.total == 30 and len(observations.resources) == 20
+
+
+def test_code_tokens_with_and_without_system(care_manager: User, record: Patient) -> None:
+    Condition.objects.create(patient=record, system="other", code="I10", display="Local hypertension code")
+
+    def codes(value: str) -> list[str]:
+        found = resource_search_for(care_manager, "Condition", [("code", value)]).resources
+        return sorted(c["code"].get("coding", [{}])[0].get("system", "none") for c in found)
+
+    assert codes("I10") == ["none"]
+    assert codes("|I10") == ["none"]
+    assert codes("http://hl7.org/fhir/sid/icd-10-cm|I10") == []
+    assert codes("http://hl7.org/fhir/sid/icd-10-cm|E11.9,http://snomed.info/sct|38341003") == [
+        "http://hl7.org/fhir/sid/icd-10-cm",
+        "http://snomed.info/sct",
+    ]
+    assert codes("http://example.org/unknown|E11.9") == []
