@@ -37,6 +37,10 @@ def code_errors(resource: dict[str, Any]) -> list[Error]:
     rtype = resource["resourceType"]
     errors: list[Error] = []
     for steps, system, codes in _bindings().get(rtype, ()):
+        if len(steps) == 1 and system is None:  # the common case, a code element: no walk needed
+            value = resource.get(steps[0])
+            if value is None or (type(value) is str and value in codes):
+                continue
         for path, value in _values(resource, steps, rtype):
             if system is not None:
                 # a Coding: only codings in the bound system are checked
