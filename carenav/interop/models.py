@@ -62,3 +62,24 @@ class ImportIssue(models.Model):
         return (
             f"{self.file} {self.location} {self.resource_type}/{self.resource_id}: {self.path} {self.reason}"
         )
+
+
+class SourceVersion(models.Model):
+    """The version of each imported resource that carries meta.lastUpdated or meta.versionId, so a
+    later import of an older export does not overwrite newer data."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    resource_type = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=160)
+    last_updated = models.DateTimeField(null=True, blank=True)
+    version_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "resource_type", "source_id"], name="source_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}/{self.source_id} @ {self.last_updated or self.version_id}"

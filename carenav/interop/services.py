@@ -99,17 +99,17 @@ class _Stage:
         """Staged rows ordered by their resolved patient reference."""
         cursor = self.db.execute(
             """SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
-                      r.rtype, r.file, r.loc, r.blob
+                      r.rtype, r.file, r.loc, r.blob, r.lu, r.vid
                FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
                ORDER BY patient, r.seq"""
         )
         while rows := cursor.fetchmany(5000):
-            for patient, eref, tbl, sid, rtype, file, loc, blob in rows:
+            for patient, eref, tbl, sid, rtype, file, loc, blob, lu, vid in rows:
                 row, children, condition_refs = marshal.loads(blob)
-                yield (
-                    patient,
-                    Staged(tbl, sid, rtype, file, loc, row, children, condition_refs, patient, eref),
+                staged = Staged(
+                    tbl, sid, rtype, file, loc, row, children, condition_refs, patient, eref, lu, vid
                 )
+                yield patient, staged
 
     def close(self) -> None:
         self.db.close()
@@ -335,6 +335,8 @@ class _Importer:
             self.counts[rtype]["imported"] += n
         for rtype, n in result.updated.items():
             self.counts[rtype]["updated"] += n
+        for rtype, n in result.older.items():
+            self.counts[rtype]["duplicate"] += n
         for severity, s, path, reason in result.issues:
             rid = s.sid.split("/", 1)[1] if s.sid.startswith(f"{s.rtype}/") else s.sid
             if severity == ImportIssue.Severity.ERROR:

@@ -18,6 +18,7 @@ import orjson
 from django.db import connection
 
 from carenav.core.text import fold
+from carenav.interop.models import SourceVersion
 from carenav.patients import models as pm
 
 SUBJECT_ELEMENT = {
@@ -63,12 +64,15 @@ class Staged:
     condition_refs: list[tuple[str, int]]
     patient_ref: str
     encounter_ref: str | None
+    last_updated: str | None = None  # naive UTC, as staged
+    version_id: int | None = None
 
 
 @dataclass
 class ChunkResult:
     imported: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    older: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # older than what is stored
     issues: list[tuple[str, Staged, str, str]] = field(default_factory=list)  # (severity, item, path, reason)
 
 
@@ -263,6 +267,7 @@ class Writer:
         """Write whole patients; the caller holds the transaction."""
         result = ChunkResult()
         stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+        groups = self._drop_older_versions(groups, result)
         patient_ids = self._resolve_patients(groups, stamp, result)
         patients: list[tuple[int, Staged]] = []
         facts: dict[str, list[tuple[int, Staged]]] = defaultdict(list)
@@ -292,7 +297,62 @@ class Writer:
         for table in FACT_ORDER:
             if facts.get(table):
                 self._write_facts(table, facts[table], encounters, conditions, result)
+        self._record_versions(groups, patient_ids)
         return result
+
+    # ------------------------------------------------------------ versions across imports
+
+    def _drop_older_versions(
+        self, groups: dict[str, list[Staged]], result: ChunkResult
+    ) -> dict[str, list[Staged]]:
+        """Leave out resources older (meta.lastUpdated / versionId) than the version already stored.
+
+        A dropped Patient is still found in the database, so its other resources are written."""
+        versioned = [
+            s for items in groups.values() for s in items if s.last_updated or s.version_id is not None
+        ]
+        if not versioned:
+            return groups
+        table = connection.ops.quote_name(SourceVersion._meta.db_table)
+        sids = sorted({s.sid for s in versioned})
+        stored: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+        for rtype, sid, last_updated, version_id in self._select(
+            f"SELECT resource_type, source_id, last_updated, version_id FROM {table}"
+            f" WHERE organization_id = %s AND source_id IN ({self._in(sids)})",
+            [self.organization_id, *sids],
+        ):
+            if isinstance(last_updated, dt.datetime):  # PostgreSQL: aware; SQLite's converter: naive UTC
+                if last_updated.tzinfo is not None:
+                    last_updated = last_updated.astimezone(dt.UTC).replace(tzinfo=None)
+                last_updated = last_updated.isoformat(sep=" ")
+            stored[(rtype, sid)] = (last_updated, version_id)
+        kept: dict[str, list[Staged]] = {}
+        for ref, items in groups.items():
+            keep = []
+            for s in items:
+                before = stored.get((s.rtype, s.sid))
+                if before is not None and _older(s.last_updated, s.version_id, *before):
+                    result.older[s.rtype] += 1
+                    reason = (
+                        f"older than the version already imported ({before[0] or before[1]}); kept that one"
+                    )
+                    result.issues.append(("warning", s, f"{s.rtype}.meta", reason))
+                    s.last_updated = s.version_id = None  # not recorded either
+                else:
+                    keep.append(s)
+            kept[ref] = keep
+        return kept
+
+    def _record_versions(self, groups: dict[str, list[Staged]], patient_ids: dict[str, int]) -> None:
+        rows = [
+            [self.organization_id, s.rtype, s.sid, self._ts(s.last_updated), s.version_id]
+            for ref, items in groups.items()
+            if ref in patient_ids
+            for s in items
+            if s.last_updated or s.version_id is not None
+        ]
+        columns = ["organization_id", "resource_type", "source_id", "last_updated", "version_id"]
+        self.upsert(SourceVersion, columns, rows, tuple(columns[:3]), columns[3:])
 
     def _write_identifiers(self, patients: list[tuple[int, Staged]]) -> None:
         rows = [
@@ -442,3 +502,13 @@ class Writer:
             ("patient_id", "source_id"),
             component_columns[1:3] + fields,
         )
+
+
+def _older(
+    last_updated: str | None, version: int | None, stored_updated: str | None, stored_version: int | None
+) -> bool:
+    if last_updated and stored_updated:
+        return last_updated < stored_updated
+    if version is not None and stored_version is not None:
+        return version < stored_version
+    return False

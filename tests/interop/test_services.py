@@ -454,3 +454,28 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(
     killed.refresh_from_db()
     alive.refresh_from_db()
     assert (killed.status, alive.status) == (ImportRun.Status.INTERRUPTED, ImportRun.Status.RUNNING)
+
+
+def test_an_older_version_in_a_later_import_does_not_overwrite_a_newer_one(
+    org: Organization, tmp_path: Path
+) -> None:
+    patient = {**PATIENT, "id": "p1", "meta": {"versionId": "3"}}
+    new = condition("Patient/p1", "I11.9", id="c1", meta={"lastUpdated": "2026-02-01T00:00:00Z"})
+    old = condition("Patient/p1", "I10", id="c1", meta={"lastUpdated": "2026-01-01T00:00:00Z"})
+    for name, resources in (
+        ("new", [patient, new]),
+        ("old", [{**patient, "gender": "male", "meta": {"versionId": "2"}}, old]),
+    ):
+        (tmp_path / name).mkdir()
+        write_ndjson(tmp_path / name / "All.ndjson", resources)
+    run_import([tmp_path / "new"], org)
+    second = run_import([tmp_path / "old"], org)
+    assert Condition.objects.get(source_id="c1").code == "I11.9"
+    assert Patient.objects.get(source_id="p1").sex == "female"
+    assert second.counts["Condition"]["duplicate"] == second.counts["Patient"]["duplicate"] == 1
+    assert totals(second)["updated"] == totals(second)["imported"] == 0
+    warning = second.issues.get(resource_type="Condition")
+    assert (warning.severity, warning.path) == ("warning", "Condition.meta")
+    assert "older than the version already imported" in warning.reason
+    third = run_import([tmp_path / "new"], org)  # the same version again is an update, not older
+    assert totals(third)["updated"] == 2, third.counts
