@@ -103,7 +103,11 @@ def _merge(existing: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str,
 
 
 def _locked_open(actor: User, response: AssessmentResponse) -> AssessmentResponse:
-    locked = AssessmentResponse.objects.select_for_update().select_related("patient").get(pk=response.pk)
+    locked = (
+        AssessmentResponse.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=response.pk)
+    )
     _check_can_assess(actor, locked.patient)
     if not locked.is_open:
         raise Conflict(f"This assessment is {locked.get_status_display().lower()} and can no longer change.")
@@ -403,7 +407,9 @@ def _raise_safety_alerts(
 @transaction.atomic
 def safety_alert_acknowledge(*, actor: User, alert: SafetyAlert, action_taken: str) -> SafetyAlert:
     """Record the action taken; this closes the alert and its follow-up task."""
-    locked = SafetyAlert.objects.select_for_update().select_related("patient", "task").get(pk=alert.pk)
+    locked = (
+        SafetyAlert.objects.select_for_update(of=("self",)).select_related("patient", "task").get(pk=alert.pk)
+    )
     _check_can_assess(actor, locked.patient)
     if locked.status != SafetyAlert.Status.OPEN:
         raise Conflict("This alert has already been acknowledged.")

@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import CommandError, call_command
 
 from carenav.accounts.models import User
 from carenav.cli import main
@@ -44,15 +45,14 @@ def test_user_create_list_and_deactivate(capsys) -> None:
         ["es"],
         ["CHW-cert"],
     )
-    main(["user", "list", "--org", "riverside"])
+    call_command("user", "list", "--org", "riverside")
     assert "maria" in capsys.readouterr().out
-    main(["user", "deactivate", "maria"])
+    call_command("user", "deactivate", "maria")
     user.refresh_from_db()
     assert user.is_active is False
 
 
 @pytest.mark.django_db
 def test_user_create_for_unknown_org_is_a_clear_error(capsys) -> None:
-    with pytest.raises(SystemExit):
-        main(["user", "create", "x", "--org", "nowhere"])
-    assert "No organization with slug 'nowhere'" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="No organization with slug 'nowhere'"):
+        call_command("user", "create", "x", "--org", "nowhere")
