@@ -17,22 +17,21 @@ def test_help_lists_carenav_commands(capsys, db) -> None:
 @pytest.mark.django_db
 def test_user_create_list_and_deactivate(capsys) -> None:
     make_org("riverside")
-    main(
-        [
-            "user",
-            "create",
-            "maria",
-            "--org",
-            "riverside",
-            "--role",
-            "care_manager",
-            "--discipline",
-            "CHW",
-            "--language",
-            "es",
-            "--credential",
-            "CHW-cert",
-        ]
+    # call_command, not main(): Django's command runner closes the test's database connection on exit.
+    call_command(
+        "user",
+        "create",
+        "maria",
+        "--org",
+        "riverside",
+        "--role",
+        "care_manager",
+        "--discipline",
+        "CHW",
+        "--language",
+        "es",
+        "--credential",
+        "CHW-cert",
     )
     out = capsys.readouterr().out
     assert "Created maria" in out and "Password: " in out
