@@ -55,6 +55,7 @@ class Item:
 
 def discover(paths: list[Path]) -> list[InputFile]:
     files: list[InputFile] = []
+    seen: set[Path] = set()  # a file named directly and inside a named directory is read once
     for root in paths:
         root = Path(root)
         if not root.exists():
@@ -64,6 +65,9 @@ def discover(paths: list[Path]) -> list[InputFile]:
             name = path.name
             if not path.is_file() or name.startswith(".") or not name.endswith(SUFFIXES):
                 continue
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
             kind = "ndjson" if ".ndjson" in name else "json"
             files.append(InputFile(path, kind, name.split(".")[0], path.stat().st_size))
     files.sort(key=lambda f: (f.kind != "ndjson", TYPE_ORDER.get(f.type_hint, 9), str(f.path)))

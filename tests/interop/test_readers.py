@@ -49,3 +49,8 @@ def test_a_bundle_with_an_unknown_type_is_one_error(tmp_path: Path) -> None:
     path.write_text(json.dumps({"resourceType": "Bundle", "type": "pile", "entry": []}))
     (item,) = list(read_json(discover([path])[0]))
     assert (item.error_path, item.error) == ("Bundle.type", "'pile' is not a Bundle type")
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "Patient.ndjson").write_text("")
+    assert len(discover([tmp_path, tmp_path / "Patient.ndjson"])) == 1

@@ -479,3 +479,20 @@ def test_an_older_version_in_a_later_import_does_not_overwrite_a_newer_one(
     assert "older than the version already imported" in warning.reason
     third = run_import([tmp_path / "new"], org)  # the same version again is an update, not older
     assert totals(third)["updated"] == 2, third.counts
+
+
+def test_an_invalid_bundle_entry_is_reported_by_its_index(org: Organization, tmp_path: Path) -> None:
+    patient_url = "urn:uuid:7d2c2d0e-8a7b-4c35-9a8b-2f4f5f1e0009"
+    bad = condition(patient_url, onsetDateTime="2026-02-30")
+    (tmp_path / "b.json").write_text(
+        json.dumps(bundle("collection", [(patient_url, PATIENT), ("urn:uuid:c", bad)]))
+    )
+    run = run_import([tmp_path / "b.json"], org)
+    issue = run.issues.get()
+    assert (issue.location, issue.resource_type, issue.path) == (
+        "entry 1",
+        "Condition",
+        "Condition.onsetDateTime",
+    )
+    assert "calendar date" in issue.reason
+    assert Patient.objects.filter(organization=org).count() == 1
