@@ -47,6 +47,7 @@ DATETIME_COLUMNS = {"start", "end", "effective", "performed_start", "performed_e
 # Columns people edit in carenav; an import fills them on insert and never overwrites them.
 PATIENT_INSERT_ONLY = {"organization_id", "created_at"}
 CAREGIVER_INSERT_ONLY: dict[str, Any] = {"is_primary": False, "lives_with_patient": False, "notes": ""}
+IN_LIST = 5000  # values per IN (...) list: SQLite allows 32,766 variables in one statement
 FACT_ORDER = ("condition", "observation", "medication", "coverage", "allergy", "procedure", "claim")
 
 
@@ -316,11 +317,16 @@ class Writer:
         table = connection.ops.quote_name(SourceVersion._meta.db_table)
         sids = sorted({s.sid for s in versioned})
         stored: dict[tuple[str, str], tuple[str | None, int | None]] = {}
-        for rtype, sid, last_updated, version_id in self._select(
-            f"SELECT resource_type, source_id, last_updated, version_id FROM {table}"
-            f" WHERE organization_id = %s AND source_id IN ({self._in(sids)})",
-            [self.organization_id, *sids],
-        ):
+        found = [
+            row
+            for start in range(0, len(sids), IN_LIST)
+            for row in self._select(
+                f"SELECT resource_type, source_id, last_updated, version_id FROM {table}"
+                f" WHERE organization_id = %s AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
+                [self.organization_id, *sids[start : start + IN_LIST]],
+            )
+        ]
+        for rtype, sid, last_updated, version_id in found:
             if isinstance(last_updated, dt.datetime):  # PostgreSQL: aware; SQLite's converter: naive UTC
                 if last_updated.tzinfo is not None:
                     last_updated = last_updated.astimezone(dt.UTC).replace(tzinfo=None)
@@ -439,11 +445,15 @@ class Writer:
         pids = sorted({pid for pid, _ in wanted})
         sids = sorted({sid for _, sid in wanted})
         table = connection.ops.quote_name(pm.Encounter._meta.db_table)
-        rows = self._select(
-            f"SELECT id, patient_id, source_id FROM {table} WHERE patient_id IN ({self._in(pids)})"
-            f" AND source_id IN ({self._in(sids)})",
-            [*pids, *sids],
-        )
+        rows = [
+            row
+            for start in range(0, len(sids), IN_LIST)
+            for row in self._select(
+                f"SELECT id, patient_id, source_id FROM {table} WHERE patient_id IN ({self._in(pids)})"
+                f" AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
+                [*pids, *sids[start : start + IN_LIST]],
+            )
+        ]
         return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in rows if (pid, sid) in wanted}
 
     def _write_facts(

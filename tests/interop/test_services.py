@@ -496,3 +496,24 @@ def test_an_invalid_bundle_entry_is_reported_by_its_index(org: Organization, tmp
     )
     assert "calendar date" in issue.reason
     assert Patient.objects.filter(organization=org).count() == 1
+
+
+def test_a_patient_with_thousands_of_versioned_resources_reimports(org: Organization, tmp_path: Path) -> None:
+    observations = [
+        {
+            "resourceType": "Observation",
+            "id": f"o{n}",
+            "meta": {"lastUpdated": "2026-03-01T00:00:00Z"},
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+            "subject": {"reference": "Patient/p1"},
+            "effectiveDateTime": "2026-03-01T08:00:00Z",
+            "valueQuantity": {"value": 60 + n % 40, "unit": "/min"},
+        }
+        for n in range(6_000)  # more than one IN (...) list of source ids
+    ]
+    write_ndjson(tmp_path / "Patient.ndjson", [{**PATIENT, "id": "p1"}])
+    write_ndjson(tmp_path / "Observation.ndjson", observations)
+    assert run_import([tmp_path], org).counts["Observation"]["imported"] == 6_000
+    again = run_import([tmp_path], org)
+    assert again.counts["Observation"]["updated"] == 6_000 and again.issues.count() == 0
