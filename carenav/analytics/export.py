@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Summary:
 
     population_size: int = 0
     tiers: Counter[int] = field(default_factory=Counter)
+    input_seconds: float = 0.0  # connecting and normalizing the inputs, before any feature is computed
 
 
 def _batch(rows: list[PatientResult]) -> pa.RecordBatch:
@@ -102,7 +104,9 @@ def stratify_to_parquet(
     cfg = config if isinstance(config, PriorityConfig) else load_config(config or DEFAULT_CONFIG)
     as_of_day = epoch_day(as_of)
     summary = Summary()
+    started = time.perf_counter()
     with pipeline.open_source(engine, source, as_of=as_of, memory_limit=memory_limit) as src:
+        summary.input_seconds = time.perf_counter() - started
         features = pipeline.patient_features(src.inputs, src.lookup, as_of_day=as_of_day, windows=cfg.windows)
         has_claims = src.count(src.inputs.claims) > 0
         batches: Iterator[pa.RecordBatch] = src.batches(features, batch_rows)
