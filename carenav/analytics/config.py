@@ -117,6 +117,7 @@ def _component(raw: Any, index: int) -> Component:
             isinstance(band, dict) and _number(band.get("min")) and _number(band.get("points")),
             f"{feature}: each band needs numeric min and points",
         )
+        _require(band["min"] > 0, f"{feature}: a band's min must be above 0 (a zero feature scores nothing)")
         parsed.append((float(band["min"]), float(band["points"])))
     parsed.sort(reverse=True)
     return Component(

@@ -435,6 +435,8 @@ class Scorer:
         total = 0.0
         for component in self.config.components:
             value = features[component.feature]
+            if not value:
+                continue  # no feature, no points (every band starts above 0)
             points = round(component.points(value), 2)
             if points:
                 total += points
