@@ -156,26 +156,32 @@ def _day(value: Any) -> Any:
     return (value.cast("timestamp").epoch_seconds() // 86400).cast("int64")
 
 
+def _int(column: Any) -> Any:
+    """An integer id column as int64, without a CAST when it already is one (a CAST hides indexes)."""
+    return column if column.type().is_int64() else column.cast("int64")
+
+
 def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     """The operational database's tables (Django's names) through an Ibis SQLite/PostgreSQL backend."""
     p = con.table("patients_patient")
     if organization_id is not None:
         p = p.filter(p.organization_id == organization_id)
     patients = p.select(
-        patient_id=p.id.cast("int64"),
+        patient_id=_int(p.id),
         patient_ref=p.source_id.coalesce(p.id.cast("string")),
         birth_day=_day(p.birth_date),
         sex=p.sex,
         deceased_day=_day(p.deceased_at),
     )
-    ids = patients.select("patient_id")
+    # Scope by the bare primary key (no CAST around it) so the database can use its index.
+    ids = p.select("id")
 
     def scoped(table: Table) -> Table:
-        return table.semi_join(ids, table.patient_id == ids.patient_id)
+        return table.semi_join(ids, table.patient_id == ids.id)
 
     c = scoped(con.table("patients_condition"))
     conditions = c.select(
-        patient_id=c.patient_id.cast("int64"),
+        patient_id=_int(c.patient_id),
         system=c.system.lower().substitute(SYSTEM_MAP, else_=c.system),
         code=c.code,
         clinical_status=c.clinical_status,
@@ -185,8 +191,8 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     )
     e = scoped(con.table("patients_encounter"))
     encounters = e.select(
-        patient_id=e.patient_id.cast("int64"),
-        encounter_id=e.id.cast("int64"),
+        patient_id=_int(e.patient_id),
+        encounter_id=_int(e.id),
         encounter_ref=e.source_id.coalesce(e.id.cast("string")),
         cls=e.encounter_class,
         start_day=_day(e.start),
@@ -196,8 +202,8 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     o = scoped(con.table("patients_observation"))
     o = o.filter(o.loinc.isin(LAB_LOINC) & o.value_num.notnull())
     observations = o.select(
-        patient_id=o.patient_id.cast("int64"),
-        encounter_id=o.encounter_id.cast("int64"),
+        patient_id=_int(o.patient_id),
+        encounter_id=_int(o.encounter_id),
         loinc=o.loinc,
         value_num=o.value_num.cast("float64"),
         unit=o.unit,
@@ -205,23 +211,23 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     )
     pr = scoped(con.table("patients_procedure"))
     procedures = pr.select(
-        patient_id=pr.patient_id.cast("int64"),
-        encounter_id=pr.encounter_id.cast("int64"),
+        patient_id=_int(pr.patient_id),
+        encounter_id=_int(pr.encounter_id),
         performed_day=_day(pr.performed_start),
     )
     cl = scoped(con.table("patients_claim"))
     claims = cl.select(
-        patient_id=cl.patient_id.cast("int64"),
+        patient_id=_int(cl.patient_id),
         resource_type=cl.resource_type,
         service_day=_day(cl.service_start),
         total=cl.total.cast("float64"),
     )
     cg = scoped(con.table("patients_caregiver"))
-    caregivers = cg.select(patient_id=cg.patient_id.cast("int64"))
+    caregivers = cg.select(patient_id=_int(cg.patient_id))
     if "assessments_finding" in con.list_tables():
         f = scoped(con.table("assessments_finding"))
         f = f.filter(~f.status.isin(("resolved", "inactive", "entered-in-error")))
-        findings = f.select(patient_id=f.patient_id.cast("int64"), domain=f.domain)
+        findings = f.select(patient_id=_int(f.patient_id), domain=f.domain)
     else:
         # An empty table built from a real one: a memtable would make Ibis create (and commit) a table.
         findings = patients.filter(ibis.literal(False)).select(
