@@ -27,14 +27,21 @@ LOOKUP_SCHEMA = ibis.schema(
         "lk_system": "string",
         "code_or_prefix": "string",
         "match_kind": "string",
+        "lk_stem": "string",
     }
 )
+STEM = 3  # every ICD-10-CM prefix in the value sets has at least three characters
+
+
+def lookup_records() -> list[tuple[str, ...]]:
+    """The value-set rows plus each code's join stem, stored as a plain column so that databases
+    (SQLite in particular) index the equi-join instead of comparing every code with every prefix."""
+    return [(*row, row[4][:STEM]) for row in lookup_rows()]
 
 
 def lookup_table() -> Table:
     """The value-set rows as an in-memory table for the prefix/exact equi-join."""
-    rows = lookup_rows()
-    columns = list(zip(*rows, strict=True))
+    columns = list(zip(*lookup_records(), strict=True))
     return ibis.memtable(
         dict(zip(LOOKUP_SCHEMA.names, map(list, columns), strict=True)), schema=LOOKUP_SCHEMA
     )
@@ -67,9 +74,8 @@ def match_codes(codes: Table, lookup: Table) -> Table:
     exact concept id.
     """
     norm = codes.code.upper().replace(".", "").replace(" ", "")
-    icd = codes.filter(codes.system == ICD10CM).mutate(norm=norm, stem=norm.substr(0, 3))
+    icd = codes.filter(codes.system == ICD10CM).mutate(norm=norm, stem=norm.substr(0, STEM))
     prefixes = lookup.filter(lookup.match_kind == "prefix")
-    prefixes = prefixes.mutate(lk_stem=prefixes.code_or_prefix.substr(0, 3))
     by_prefix = icd.join(
         prefixes, (icd.system == prefixes.lk_system) & (icd.stem == prefixes.lk_stem)
     ).filter(lambda t: t.norm.startswith(t.code_or_prefix))

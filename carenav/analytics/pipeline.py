@@ -24,9 +24,8 @@ from ibis.expr.types import Table
 
 from carenav.analytics import inputs as normalize
 from carenav.analytics.config import DEFAULT_CONFIG, PriorityConfig, load_config
-from carenav.analytics.features import lookup_table, patient_features
+from carenav.analytics.features import lookup_records, lookup_table, patient_features
 from carenav.analytics.results import PatientResult, Scorer
-from carenav.terminology.valuesets import lookup_rows
 
 ENGINES = ("db", "duckdb", "pyspark")
 BATCH_ROWS = 50_000
@@ -86,9 +85,12 @@ def _temporary_lookup(backend: Any, stack: ExitStack) -> Table:
     cursor.execute(f"DROP TABLE IF EXISTS {'temp.' if sqlite else ''}{name}")
     cursor.execute(
         f"CREATE TEMP TABLE {name} (valueset TEXT, version TEXT, category TEXT, lk_system TEXT, "
-        "code_or_prefix TEXT, match_kind TEXT)"
+        "code_or_prefix TEXT, match_kind TEXT, lk_stem TEXT)"
     )
-    cursor.executemany(f"INSERT INTO {name} VALUES ({', '.join([marker] * 6)})", lookup_rows())
+    cursor.executemany(f"INSERT INTO {name} VALUES ({', '.join([marker] * 7)})", lookup_records())
+    # Indexed join keys make the planner probe the lookup for each code, not scan the codes per prefix.
+    cursor.execute(f"CREATE INDEX {name}_stem ON {name} (lk_system, lk_stem)")
+    cursor.execute(f"CREATE INDEX {name}_code ON {name} (lk_system, code_or_prefix)")
     stack.callback(lambda: backend.con.cursor().execute(f"DROP TABLE IF EXISTS {name}"))
     return backend.table(name, database="temp") if sqlite else backend.table(name)
 
