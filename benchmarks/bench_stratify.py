@@ -333,6 +333,8 @@ def _load(directory: Path, organization_id: int) -> dict[str, int]:
         rows = duck.execute(sql).fetchall()
         _insert(table, columns, rows)
         counts[table] = len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as a database in service would have
     return counts
 
 

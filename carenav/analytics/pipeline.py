@@ -115,6 +115,12 @@ def open_source(
                     backend.raw_sql("SET TIME ZONE 'UTC'")
             else:
                 backend = source  # an Ibis backend, e.g. on Django's connection (already UTC)
+            if backend.name == "postgres":
+                # With table statistics PostgreSQL under-estimates the derived tables (rows=1) and
+                # picks nested loops that run for minutes; hash joins take seconds. Inside a
+                # transaction (the service's) the setting ends with it.
+                idle = backend.con.info.transaction_status == 0
+                backend.con.execute(f"SET {'' if idle else 'LOCAL '}enable_nestloop = off")
             inputs = normalize.from_operational(backend, organization_id=organization_id)
             yield Source(engine, backend, inputs, _temporary_lookup(backend, stack))
             return
