@@ -29,6 +29,10 @@ from ibis.expr.types import Table
 
 from carenav.terminology.valuesets import ICD10, ICD10CM, SNOMED, normalize_system
 
+# Assessment findings that are frailty markers; other findings (depression, social needs...) reach the
+# scores through conditions and value sets, not as frailty. The assessments app files findings under these.
+FRAILTY_DOMAINS: tuple[str, ...] = ("adl-dependency", "iadl-dependency", "no-caregiver", "fall-risk")
+
 TABLES = (
     "patients",
     "conditions",
@@ -226,7 +230,9 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
     caregivers = cg.select(patient_id=_int(cg.patient_id))
     if "assessments_finding" in con.list_tables():
         f = scoped(con.table("assessments_finding"))
-        f = f.filter(~f.status.isin(("resolved", "inactive", "entered-in-error")))
+        f = f.filter(
+            ~f.status.isin(("resolved", "inactive", "entered-in-error")) & f.domain.isin(FRAILTY_DOMAINS)
+        )
         findings = f.select(patient_id=_int(f.patient_id), domain=f.domain)
     else:
         # An empty table built from a real one: a memtable would make Ibis create (and commit) a table.

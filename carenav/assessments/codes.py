@@ -54,7 +54,6 @@ CLINICAL_DOMAINS: dict[str, str] = {
     "advance-care-planning": "Advance care planning",
 }
 
-FRAILTY_DOMAINS: tuple[str, ...] = ("adl-dependency", "iadl-dependency", "no-caregiver", "fall-risk")
 
 FINDING_KINDS: tuple[str, ...] = ("problem", "risk-factor", "health-concern")
 FINDING_SEVERITIES: tuple[str, ...] = ("low", "moderate", "high")

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from carenav.accounts.models import User
 from carenav.accounts.permissions import Permission
-from carenav.assessments.codes import FRAILTY_DOMAINS
+from carenav.analytics.inputs import FRAILTY_DOMAINS
 from carenav.assessments.definitions import Instrument, default_registry
 from carenav.assessments.models import AssessmentResponse, AssessmentScore, Finding, SafetyAlert
 from carenav.audit.models import AuditEvent
