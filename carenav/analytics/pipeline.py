@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -63,6 +64,8 @@ def _spark_session() -> Any:
 
     builder = SparkSession.builder.appName("carenav-stratify")
     if not os.environ.get("SPARK_REMOTE") and not os.environ.get("MASTER"):
+        # Local workers run this interpreter (and its packages), not whatever `python3` is on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = builder.master(f"local[{os.cpu_count() or 1}]")
     return (
         builder.config("spark.sql.session.timeZone", "UTC")
