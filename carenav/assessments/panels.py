@@ -55,7 +55,7 @@ def register_panels() -> None:
             title="Assessments",
             template="assessments/_chart_panel.html",
             context=assessment_panel_context,
-            order=10,
+            order=5,
             column="main",
         )
     )

@@ -18,7 +18,7 @@ class PopulationConfig(AppConfig):
                 title="Risk",
                 template="population/_risk_panel.html",
                 context=risk_panel_context,
-                order=10,
+                order=8,
                 column="main",
             )
         )
