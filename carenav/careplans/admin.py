@@ -1,8 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.http import HttpRequest
 
 from carenav.accounts.permissions import Permission
 from carenav.careplans.models import (
@@ -13,7 +12,7 @@ from carenav.careplans.models import (
     PlanTemplateCatalog,
     Problem,
 )
-from carenav.core.admin_scoping import OrgScopedAdmin
+from carenav.core.admin_scoping import AdminLinkEntry, OrgScopedAdmin
 
 
 def _can_configure(request: HttpRequest) -> bool:
@@ -24,28 +23,13 @@ def _can_configure(request: HttpRequest) -> bool:
 
 
 @admin.register(PlanTemplateCatalog)
-class PlanTemplateCatalogAdmin(admin.ModelAdmin):
-    """Read-only entry point: the list page redirects to the template library page."""
+class PlanTemplateCatalogAdmin(AdminLinkEntry):
+    """The template library, read-only, at its own page."""
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
+    url_name = "careplans:library"
+
+    def allowed(self, request: HttpRequest) -> bool:
         return _can_configure(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _can_configure(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        return HttpResponseRedirect(reverse("careplans:library"))
 
 
 class _ReadOnlyInline(admin.TabularInline):

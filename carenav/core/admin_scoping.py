@@ -4,7 +4,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from carenav.accounts.permissions import Permission
 from carenav.audit.models import AuditEvent
@@ -81,3 +82,36 @@ class OrgScopedAdmin(admin.ModelAdmin):
                 object_id=object_id,
             )
         return response
+
+
+class AdminLinkEntry(admin.ModelAdmin):
+    """An admin index entry for a page that lives outside the admin: its list page redirects there.
+
+    Subclasses name the page (`url_name`) and who may see the entry (`allowed`). The model behind it
+    has no table (managed = False); nothing can be added, changed or deleted through it.
+    """
+
+    url_name = ""
+
+    def allowed(self, request: HttpRequest) -> bool:
+        raise NotImplementedError
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return HttpResponseRedirect(reverse(self.url_name))
