@@ -15,9 +15,11 @@ import gc
 import marshal
 import multiprocessing
 import os
+import queue
 import socket
 import sqlite3
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -39,8 +41,9 @@ from carenav.interop import fhirspec
 from carenav.interop.models import ImportIssue, ImportRun
 from carenav.interop.pipeline import run_task, tasks
 from carenav.interop.readers import InputFile, discover
-from carenav.interop.writer import Staged, Writer
+from carenav.interop.writer import ChunkResult, Staged, Writer
 
+WRITE_THREADS = 2  # PostgreSQL connections writing at once (the server works while Python prepares)
 PARALLEL_BYTES = 20_000_000  # below this, starting worker processes costs more than it saves
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounded, so memory stays flat
 COUNT_KEYS = ("read", "imported", "updated", "duplicate", "skipped", "rejected")
@@ -308,29 +311,35 @@ class _Importer:
             self.counts[rtype]["duplicate"] += mapped - staged.get(rtype, 0)
         total = sum(staged.values())
         bar.phase("Writing", total or 1)
-        writer = Writer(self.run.organization_id)
         written = 0
+        chunks = self._chunks(stage)
+        if _write_in_parallel():
+            results = _threaded_writes(self.run.organization_id, chunks, WRITE_THREADS)
+        else:
+            writer = Writer(self.run.organization_id)
+            results = ((_write_chunk(writer, groups), size) for groups, size in chunks)
+        for result, size in results:
+            self._record(result)
+            written += size
+            bar.update(written, written)
+
+    def _chunks(self, stage: _Stage) -> Iterator[tuple[dict[str, list[Staged]], int]]:
+        """Whole patients, `chunk_patients` at a time (a patient never spans two chunks)."""
         groups: dict[str, list[Staged]] = {}
         size = 0
         for patient, staged_row in stage.by_patient():
             if patient not in groups and len(groups) >= self.chunk_patients:
-                written += size
-                self._commit(writer, groups)
-                bar.update(written, written)
+                yield groups, size
                 groups, size = {}, 0
             groups.setdefault(patient, []).append(staged_row)
             size += 1
         if groups:
-            written += size
-            self._commit(writer, groups)
-            bar.update(written, written)
+            yield groups, size
 
     def _mapped(self) -> Counter[str]:
         return Counter({t: c["read"] - c["rejected"] - c["skipped"] for t, c in self.counts.items()})
 
-    def _commit(self, writer: Writer, groups: dict[str, list[Staged]]) -> None:
-        with transaction.atomic():
-            result = writer.write(groups, clock.now())
+    def _record(self, result: ChunkResult) -> None:
         for rtype, n in result.imported.items():
             self.counts[rtype]["imported"] += n
         for rtype, n in result.updated.items():
@@ -343,6 +352,79 @@ class _Importer:
                 self.reject(s.file, s.location, s.rtype, rid, [(path, reason)])
             else:
                 self.issue(severity, s.file, s.location, s.rtype, rid, path, reason)
+
+
+def _write_chunk(writer: Writer, groups: dict[str, list[Staged]]) -> ChunkResult:
+    with transaction.atomic():
+        return writer.write(groups, clock.now())
+
+
+def _write_in_parallel() -> bool:
+    """PostgreSQL takes chunks on several connections at once. Not inside a caller's transaction:
+    other connections could not see its uncommitted rows (the organization, in tests)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _threaded_writes(
+    organization_id: int, chunks: Iterator[tuple[dict[str, list[Staged]], int]], threads: int
+) -> Iterator[tuple[ChunkResult, int]]:
+    """Write chunks on `threads` connections while this thread prepares the next; results in order.
+
+    Each chunk is its own transaction of whole patients, as in the serial path, so a failure leaves
+    no half-written patient; chunks already queued may still commit, and a rerun completes the job.
+    """
+    todo: queue.Queue[tuple[int, dict[str, list[Staged]], int] | None] = queue.Queue(maxsize=threads * 2)
+    done: dict[int, tuple[ChunkResult | BaseException, int]] = {}
+    finished = threading.Condition()
+
+    def work() -> None:
+        writer = Writer(organization_id)  # per thread: its temp tables belong to this connection
+        try:
+            while (item := todo.get()) is not None:
+                seq, groups, size = item
+                outcome: ChunkResult | BaseException
+                try:
+                    outcome = _write_chunk(writer, groups)
+                except BaseException as exc:  # handed to the importing thread, which raises it
+                    outcome = exc
+                with finished:
+                    done[seq] = (outcome, size)
+                    finished.notify_all()
+        finally:
+            connection.close()
+
+    def take(seq: int, wait: bool) -> tuple[ChunkResult, int] | None:
+        with finished:
+            while wait and seq not in done:
+                finished.wait()
+            if seq not in done:
+                return None
+            outcome, size = done.pop(seq)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome, size
+
+    workers = [threading.Thread(target=work, name=f"import-writer-{n}", daemon=True) for n in range(threads)]
+    for thread in workers:
+        thread.start()
+    queued = taken = 0
+    try:
+        for groups, size in chunks:
+            todo.put((queued, groups, size))
+            queued += 1
+            while (ready := take(taken, wait=False)) is not None:
+                taken += 1
+                yield ready
+        while taken < queued:
+            ready = take(taken, wait=True)
+            assert ready is not None
+            taken += 1
+            yield ready
+    finally:
+        for _ in workers:
+            todo.put(None)
+        for thread in workers:
+            thread.join()
 
 
 def import_paths(

@@ -517,3 +517,19 @@ def test_a_patient_with_thousands_of_versioned_resources_reimports(org: Organiza
     assert run_import([tmp_path], org).counts["Observation"]["imported"] == 6_000
     again = run_import([tmp_path], org)
     assert again.counts["Observation"]["updated"] == 6_000 and again.issues.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_postgresql_writes_match_the_serial_path(
+    org: Organization, other_org: Organization, synth_dir: Path
+) -> None:
+    """Outside a transaction PostgreSQL writes chunks on two connections at once; inside one (and on
+    SQLite) the import writes serially. Both must store the same rows and count the same."""
+    from django.db import transaction
+
+    parallel = run_import([synth_dir], org, chunk_patients=3)
+    with transaction.atomic():
+        serial = run_import([synth_dir], other_org, chunk_patients=3)
+    assert parallel.counts == serial.counts
+    assert db_counts(org) == db_counts(other_org)
+    assert totals(parallel)["rejected"] == 0
