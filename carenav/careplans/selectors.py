@@ -40,6 +40,7 @@ from carenav.careplans.models import (
     Problem,
 )
 from carenav.careplans.services import CODE_SYSTEMS
+from carenav.core.dates import age_on
 from carenav.core.errors import NotFound
 from carenav.patients.models import Condition, Observation, Patient
 from carenav.patients.selectors import MAX_ID, patient_get_for
@@ -509,11 +510,12 @@ def patient_context(patient: Patient, today: dt.date) -> PatientContext:
     chronic: set[str] = set()
     for condition in patient.conditions.filter(clinical_status__in=Condition.ACTIVE_STATUSES):
         chronic.update(key for key, sdoh, _ in _condition_categories(condition) if not sdoh)
-    age = None
-    if patient.birth_date:
-        b = patient.birth_date
-        age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
-    return PatientContext(age=age, sex=patient.sex, categories=frozenset(chronic), chronic_count=len(chronic))
+    return PatientContext(
+        age=age_on(patient.birth_date, today),
+        sex=patient.sex,
+        categories=frozenset(chronic),
+        chronic_count=len(chronic),
+    )
 
 
 @dataclass

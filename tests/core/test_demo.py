@@ -26,6 +26,8 @@ def test_demo_sets_up_a_working_carenav(capsys, settings, tmp_path) -> None:
     assert run.status == "completed" and run.population_size > 0
     assert Candidate.objects.filter(organization=org).exists()
     assert not AuditEvent.objects.filter(outcome="error").exists()
+    assert AuditEvent.objects.filter(action="import.run").exists()
+    assert AuditEvent.objects.filter(action="risk.run", object_id=str(run.pk)).exists()
 
     main(["demo", "--no-serve", "--patients", "60", "--seed", "3"])
     assert org.patients.count() == 60, "a second run keeps the population"

@@ -2,15 +2,15 @@ import datetime as dt
 
 from django import template
 
+from carenav.core import dates
+
 register = template.Library()
 
 
 @register.filter
 def age_on(birth_date: dt.date | None, today: dt.date) -> str:
-    if birth_date is None:
-        return "—"
-    years = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    return str(years)
+    years = dates.age_on(birth_date, today)
+    return "—" if years is None else str(years)
 
 
 @register.filter
