@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from carenav.core.text import fold
+
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -269,7 +271,7 @@ class Mapper:
         deceased = self.times.datetime(r.get("deceasedDateTime"))
         if deceased is None and r.get("deceasedBoolean") is True:
             deceased = None  # known dead, date unknown: carenav stores a date only
-        row = {
+        row: dict[str, Any] = {
             "mrn": _cut(mrn, 64),
             "family_name": _cut(family, 100),
             "given_name": _cut(given, 100),
@@ -285,6 +287,8 @@ class Mapper:
             "postal_code": _cut(address.get("postalCode"), 20),
             "deceased_at": deceased,
         }
+        row["family_norm"] = fold(row["family_name"])[:100]  # for name search
+        row["given_norm"] = fold(row["given_name"])[:100]
         return Mapped("patient", sid, f"Patient/{sid}", None, row, identifiers)
 
     def _contact(self, c: dict[str, Any], sid: str) -> dict[str, Any]:

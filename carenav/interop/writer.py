@@ -4,6 +4,10 @@ Multi-row `INSERT ... ON CONFLICT (...) DO UPDATE ... RETURNING` on the unique (
 source_id) / (patient, source_id) keys, through the raw DB-API cursor of Django's connection (the
 ORM's per-object cost would dominate at tens of thousands of rows a second). The same SQL runs on
 SQLite (3.35+) and PostgreSQL; on PostgreSQL the rows arrive by COPY into a temp table first.
+
+A chunk whose patients are all new (the usual first import) cannot conflict with anything stored
+per patient, so its rows go straight in (COPY on PostgreSQL), with ids taken from the tables'
+sequences up front instead of RETURNING. Both paths build the same rows; only the sink differs.
 """
 
 import datetime as dt
@@ -11,13 +15,13 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 from urllib.parse import unquote
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from carenav.core.text import fold
 from carenav.interop.models import SourceVersion
 from carenav.patients import models as pm
 
@@ -43,7 +47,6 @@ MODELS: dict[str, type[Any]] = {
 }
 WITH_ENCOUNTER = {"condition", "observation", "procedure", "claim"}
 JSON_COLUMNS = {"diagnoses"}
-DATETIME_COLUMNS = {"start", "end", "effective", "performed_start", "performed_end", "deceased_at"}
 # Columns people edit in carenav; an import fills them on insert and never overwrites them.
 PATIENT_INSERT_ONLY = {"organization_id", "created_at"}
 CAREGIVER_INSERT_ONLY: dict[str, Any] = {"is_primary": False, "lives_with_patient": False, "notes": ""}
@@ -65,7 +68,7 @@ class Staged:
     condition_refs: list[tuple[str, int]]
     patient_ref: str
     encounter_ref: str | None
-    last_updated: str | None = None  # naive UTC, as staged
+    last_updated: str | None = None  # naive UTC, as staged (all timestamps are; PostgreSQL reads them in UTC)
     version_id: int | None = None
 
 
@@ -76,6 +79,14 @@ class ChunkResult:
     older: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # older than what is stored
     issues: list[tuple[str, Staged, str, str]] = field(default_factory=list)  # (severity, item, path, reason)
 
+    def copy(self) -> "ChunkResult":
+        return ChunkResult(
+            defaultdict(int, self.imported),
+            defaultdict(int, self.updated),
+            defaultdict(int, self.older),
+            list(self.issues),
+        )
+
 
 class Writer:
     def __init__(self, organization_id: int) -> None:
@@ -84,14 +95,10 @@ class Writer:
         self.mark = "?" if self.sqlite else "%s"
         self.max_params = 30000
         self.temp_tables: set[str] = set()
-        self.plans: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+        self.sequences: dict[str, str] = {}
+        self.fresh = False  # the chunk being written has only new patients (see `write`)
 
     # ------------------------------------------------------------ SQL helpers
-
-    def _ts(self, value: str | None) -> str | None:
-        if value is None or self.sqlite:
-            return value
-        return value + "+00:00"
 
     def _cursor(self) -> Any:
         connection.ensure_connection()
@@ -140,6 +147,66 @@ class Writer:
                 out.extend(cursor.fetchall())
         return out
 
+    def store(
+        self,
+        model: type[Any],
+        columns: list[str],
+        rows: list[list[Any]],
+        conflict: tuple[str, ...],
+        update: list[str],
+        returning: tuple[str, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        """Upsert rows keyed by patient; in a fresh chunk, plain inserts (nothing can conflict)."""
+        if self.fresh:
+            return self._insert(model, columns, rows, returning)
+        return self.upsert(model, columns, rows, conflict, update, returning)
+
+    def _insert(
+        self, model: type[Any], columns: list[str], rows: list[list[Any]], returning: tuple[str, ...]
+    ) -> list[tuple[Any, ...]]:
+        """Insert rows (COPY on PostgreSQL); ids come from the table's sequence when asked for."""
+        if not rows:
+            return []
+        if "id" in returning:
+            columns = ["id", *columns]
+            rows = [[pk, *row] for pk, row in zip(self._next_ids(model, len(rows)), rows, strict=True)]
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        column_sql = ", ".join(quote(c) for c in columns)
+        cursor = self._cursor()
+        if self.sqlite:
+            marks = ", ".join([self.mark] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({marks})", rows)
+        else:
+            with cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        if not returning:
+            return []
+        pick = itemgetter(*(columns.index(c) for c in returning))
+        return [pick(row) for row in rows]
+
+    def _next_ids(self, model: type[Any], n: int) -> list[int]:
+        table = model._meta.db_table
+        if self.sqlite:
+            # AUTOINCREMENT never reuses an id, so start past both the counter and the largest id;
+            # the import's transaction (BEGIN IMMEDIATE) holds the write lock, so no one else takes these.
+            quoted = connection.ops.quote_name(table)
+            ((top,),) = self._select(
+                f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
+                f" coalesce((SELECT max(id) FROM {quoted}), 0))",
+                [table],
+            )
+            return list(range(top + 1, top + 1 + n))
+        if table not in self.sequences:
+            ((self.sequences[table],),) = self._select("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        return [
+            r[0]
+            for r in self._select(
+                "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequences[table], n]
+            )
+        ]
+
     def _upsert_by_copy(
         self, model: type[Any], columns: list[str], rows: list[list[Any]], tail: str
     ) -> list[tuple[Any, ...]]:
@@ -163,7 +230,7 @@ class Writer:
 
     def _existing(self, model: type[Any], patient_ids: Iterable[int]) -> set[tuple[int, str]]:
         ids = sorted(set(patient_ids))
-        if not ids:
+        if not ids or self.fresh:
             return set()
         table = connection.ops.quote_name(model._meta.db_table)
         rows = self._select(
@@ -173,57 +240,45 @@ class Writer:
         )
         return {(r[0], r[1]) for r in rows}
 
-    def _values(self, row: dict[str, Any], columns: list[str]) -> list[Any]:
-        plan = self.plans.get(tuple(columns))
-        if plan is None:
-            plan = self.plans[tuple(columns)] = [
-                (c, 1 if c in DATETIME_COLUMNS and not self.sqlite else 2 if c in JSON_COLUMNS else 0)
-                for c in columns
-            ]
-        out = []
-        for column, kind in plan:
-            value = row[column]
-            if kind == 1 and value is not None:
-                value += "+00:00"
-            elif kind == 2:
-                value = orjson.dumps(value).decode()
-            out.append(value)
-        return out
-
     # ------------------------------------------------------------ patients
 
-    def _resolve_patients(
-        self, groups: dict[str, list[Staged]], now: str, result: ChunkResult
-    ) -> dict[str, int]:
-        """Patient reference → patient id: upsert the staged Patients, find the others in the DB."""
-        staged = {
-            ref: next((s for s in items if s.table == "patient"), None) for ref, items in groups.items()
+    def _stored_patients(self, sids: list[str]) -> set[str]:
+        """Which of these patient source ids this organization already has."""
+        if not sids:
+            return set()
+        table = connection.ops.quote_name(pm.Patient._meta.db_table)
+        return {
+            r[0]
+            for start in range(0, len(sids), IN_LIST)
+            for r in self._select(
+                f"SELECT source_id FROM {table} WHERE organization_id = %s"
+                f" AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
+                [self.organization_id, *sids[start : start + IN_LIST]],
+            )
         }
+
+    def _resolve_patients(
+        self,
+        groups: dict[str, list[Staged]],
+        staged: dict[str, Staged | None],
+        existing: set[str],
+        now: str,
+        result: ChunkResult,
+    ) -> dict[str, int]:
+        """Patient reference → patient id: write the staged Patients, find the others in the DB."""
         patients = [s for s in staged.values() if s is not None]
         ids: dict[str, int] = {}
         if patients:
-            table = connection.ops.quote_name(pm.Patient._meta.db_table)
-            sids = [s.sid for s in patients]
-            existing = {
-                r[0]
-                for r in self._select(
-                    f"SELECT source_id FROM {table} WHERE organization_id = %s AND source_id IN ({self._in(sids)})",
-                    [self.organization_id, *sids],
-                )
-            }
-            columns = [*patients[0].row.keys(), "family_norm", "given_norm"]
+            fields = list(patients[0].row)
+            pick = itemgetter(*fields)
             rows = []
             for s in patients:
-                s.row["family_norm"] = fold(s.row["family_name"])[:100]
-                s.row["given_norm"] = fold(s.row["given_name"])[:100]
-                rows.append(
-                    [*self._values(s.row, columns), self.organization_id, s.sid, self._ts(now), self._ts(now)]
-                )
+                rows.append([*pick(s.row), self.organization_id, s.sid, now, now])
                 (result.updated if s.sid in existing else result.imported)[s.rtype] += 1
-            all_columns = [*columns, "organization_id", "source_id", "created_at", "updated_at"]
-            update = [c for c in all_columns if c not in PATIENT_INSERT_ONLY and c != "source_id"]
-            for pid, sid in self.upsert(
-                pm.Patient, all_columns, rows, ("organization_id", "source_id"), update, ("id", "source_id")
+            columns = [*fields, "organization_id", "source_id", "created_at", "updated_at"]
+            update = [c for c in columns if c not in PATIENT_INSERT_ONLY and c != "source_id"]
+            for pid, sid in self.store(
+                pm.Patient, columns, rows, ("organization_id", "source_id"), update, ("id", "source_id")
             ):
                 ids[f"Patient/{sid}"] = pid
         missing = [ref for ref in groups if ref not in ids]
@@ -266,10 +321,39 @@ class Writer:
 
     def write(self, groups: dict[str, list[Staged]], now: dt.datetime) -> ChunkResult:
         """Write whole patients; the caller holds the transaction."""
+        if not self.sqlite:  # timestamps are staged as naive UTC
+            self._cursor().execute("SET LOCAL TIME ZONE 'UTC'")
         result = ChunkResult()
         stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
         groups = self._drop_older_versions(groups, result)
-        patient_ids = self._resolve_patients(groups, stamp, result)
+        staged = {
+            ref: next((s for s in items if s.table == "patient"), None) for ref, items in groups.items()
+        }
+        existing = self._stored_patients([s.sid for s in staged.values() if s is not None])
+        if existing or None in staged.values():
+            return self._write(groups, staged, existing, stamp, result)
+        # Every patient is new, so none of their rows can be stored yet: insert without upserting.
+        # Another import may write the same patients meanwhile; then take the upsert path instead.
+        self.fresh = True
+        try:
+            with transaction.atomic(), connection.wrap_database_errors:
+                return self._write(groups, staged, existing, stamp, result.copy())
+        except IntegrityError:
+            pass
+        finally:
+            self.fresh = False
+        existing = self._stored_patients([s.sid for s in staged.values() if s is not None])
+        return self._write(groups, staged, existing, stamp, result)
+
+    def _write(
+        self,
+        groups: dict[str, list[Staged]],
+        staged: dict[str, Staged | None],
+        existing: set[str],
+        stamp: str,
+        result: ChunkResult,
+    ) -> ChunkResult:
+        patient_ids = self._resolve_patients(groups, staged, existing, stamp, result)
         patients: list[tuple[int, Staged]] = []
         facts: dict[str, list[tuple[int, Staged]]] = defaultdict(list)
         for ref, items in groups.items():
@@ -351,7 +435,7 @@ class Writer:
 
     def _record_versions(self, groups: dict[str, list[Staged]], patient_ids: dict[str, int]) -> None:
         rows = [
-            [self.organization_id, s.rtype, s.sid, self._ts(s.last_updated), s.version_id]
+            [self.organization_id, s.rtype, s.sid, s.last_updated, s.version_id]
             for ref, items in groups.items()
             if ref in patient_ids
             for s in items
@@ -367,7 +451,7 @@ class Writer:
             for kind, child in s.children
             if kind == "identifier"
         ]
-        self.upsert(
+        self.store(
             pm.PatientIdentifier,
             ["patient_id", "system", "value", "type_code"],
             rows,
@@ -393,7 +477,7 @@ class Writer:
         defaults = CAREGIVER_INSERT_ONLY
         columns = ["patient_id", *fields, *defaults]
         rows = [[pid, *(child[f] for f in fields), *defaults.values()] for pid, child in entries]
-        self.upsert(pm.Caregiver, columns, rows, ("patient_id", "source_id"), fields[1:])
+        self.store(pm.Caregiver, columns, rows, ("patient_id", "source_id"), fields[1:])
 
     def _diagnoses(
         self,
@@ -421,14 +505,18 @@ class Writer:
         if not items:
             return {}
         existing = self._existing(pm.Encounter, [pid for pid, _ in items])
-        columns = ["patient_id", "source_id", *items[0][1].row.keys()]
+        fields = list(items[0][1].row)
+        pick = itemgetter(*fields)
+        at = 2 + fields.index("diagnoses")
         rows = []
         for pid, s in items:
-            if s.condition_refs:
-                s.row["diagnoses"] = self._diagnoses(pid, s.condition_refs, conditions, "rank")
-            rows.append([pid, s.sid, *self._values(s.row, columns[2:])])
+            values = [pid, s.sid, *pick(s.row)]
+            diagnoses = self._diagnoses(pid, s.condition_refs, conditions, "rank") if s.condition_refs else []
+            values[at] = orjson.dumps(diagnoses).decode()
+            rows.append(values)
             (result.updated if (pid, s.sid) in existing else result.imported)[s.rtype] += 1
-        returned = self.upsert(
+        columns = ["patient_id", "source_id", *fields]
+        returned = self.store(
             pm.Encounter,
             columns,
             rows,
@@ -440,7 +528,7 @@ class Writer:
 
     def _find_encounters(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
         wanted = {(pid, ref[10:]) for pid, ref in needed if ref.startswith("Encounter/")}
-        if not wanted:
+        if not wanted or self.fresh:
             return {}
         pids = sorted({pid for pid, _ in wanted})
         sids = sorted({sid for _, sid in wanted})
@@ -467,8 +555,10 @@ class Writer:
         model = MODELS[table]
         existing = self._existing(model, [pid for pid, _ in items])
         with_encounter = table in WITH_ENCOUNTER
-        fields = list(items[0][1].row.keys())
+        fields = list(items[0][1].row)
+        pick = itemgetter(*fields)
         columns = ["patient_id", "source_id", *(["encounter_id"] if with_encounter else []), *fields]
+        json_at = [columns.index(c) for c in fields if c in JSON_COLUMNS]
         rows = []
         for pid, s in items:
             values: list[Any] = [pid, s.sid]
@@ -480,22 +570,24 @@ class Writer:
                         reason = f"{s.encounter_ref} not found for this patient; imported without it"
                         result.issues.append(("warning", s, f"{s.rtype}.encounter", reason))
                 values.append(eid)
-            if table == "claim" and s.condition_refs:
-                s.row["diagnoses"] = s.row["diagnoses"] + self._diagnoses(
-                    pid, s.condition_refs, conditions, "sequence"
+            values.extend(pick(s.row))
+            for at in json_at:  # a claim's coded diagnoses, then those it references
+                found = (
+                    self._diagnoses(pid, s.condition_refs, conditions, "sequence") if s.condition_refs else []
                 )
-            values.extend(self._values(s.row, fields))
+                values[at] = orjson.dumps(values[at] + found).decode()
             rows.append(values)
             (result.updated if (pid, s.sid) in existing else result.imported)[s.rtype] += 1
         update = columns[2:]
         if table != "observation":
-            self.upsert(model, columns, rows, ("patient_id", "source_id"), update)
+            self.store(model, columns, rows, ("patient_id", "source_id"), update)
             return
         panels = {(pid, s.sid): s for pid, s in items if s.children}
-        returned = self.upsert(
+        returned = self.store(
             model, columns, rows, ("patient_id", "source_id"), update, ("id", "patient_id", "source_id")
         )
         component_fields = ["source_id", *fields]
+        pick = itemgetter(*component_fields)
         component_rows = []
         for oid, pid, sid in returned:
             panel = panels.get((pid, sid))
@@ -503,9 +595,9 @@ class Writer:
                 continue
             eid = encounters.get((pid, panel.encounter_ref)) if panel.encounter_ref else None
             for _kind, child in panel.children:
-                component_rows.append([pid, eid, oid, *self._values(child, component_fields)])
+                component_rows.append([pid, eid, oid, *pick(child)])
         component_columns = ["patient_id", "encounter_id", "panel_id", *component_fields]
-        self.upsert(
+        self.store(
             model,
             component_columns,
             component_rows,
