@@ -15,16 +15,16 @@ import gc
 import marshal
 import multiprocessing
 import os
+import pickle
 import queue
 import socket
 import sqlite3
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from carenav.interop.pipeline import run_task, tasks
 from carenav.interop.readers import InputFile, discover
 from carenav.interop.writer import ChunkResult, Staged, Writer
 
-WRITE_THREADS = 2  # PostgreSQL connections writing at once (the server works while Python prepares)
+WRITERS = 2  # processes writing chunks at once, each reading and decoding its own
 PARALLEL_BYTES = 20_000_000  # below this, starting worker processes costs more than it saves
 WINDOW_PER_WORKER = 4  # tasks in flight per worker: bounded, so memory stays flat
 COUNT_KEYS = ("read", "imported", "updated", "duplicate", "skipped", "rejected")
@@ -55,7 +55,8 @@ class _Stage:
     """A throwaway SQLite file holding the mapped rows between the two passes."""
 
     def __init__(self, directory: str) -> None:
-        self.db = sqlite3.connect(Path(directory) / "stage.sqlite3", isolation_level=None)
+        self.path = str(Path(directory) / "stage.sqlite3")
+        self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.executescript(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
@@ -98,24 +99,52 @@ class _Stage:
     def staged_by_type(self) -> Counter[str]:
         return Counter(dict(self.db.execute("SELECT rtype, count(*) FROM res GROUP BY rtype").fetchall()))
 
-    def by_patient(self) -> Iterator[tuple[str, Staged]]:
-        """Staged rows ordered by their resolved patient reference."""
-        cursor = self.db.execute(
-            """SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
-                      r.rtype, r.file, r.loc, r.blob, r.lu, r.vid
-               FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
-               ORDER BY patient, r.seq"""
-        )
-        while rows := cursor.fetchmany(5000):
-            for patient, eref, tbl, sid, rtype, file, loc, blob, lu, vid in rows:
-                row, children, condition_refs = marshal.loads(blob)
-                staged = Staged(
-                    tbl, sid, rtype, file, loc, row, children, condition_refs, patient, eref, lu, vid
-                )
-                yield patient, staged
+    def by_patient(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """(patient, staged row) ordered by the resolved patient reference; `_staged` decodes a row."""
+        return _by_patient(self.db)
 
     def close(self) -> None:
         self.db.close()
+
+
+def _by_patient(db: sqlite3.Connection) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    cursor = db.execute(
+        """SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
+                  r.rtype, r.file, r.loc, r.blob, r.lu, r.vid
+           FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
+           ORDER BY patient, r.seq"""
+    )
+    while rows := cursor.fetchmany(5000):
+        for row in rows:
+            yield row[0], row
+
+
+def _staged(row: tuple[Any, ...]) -> Staged:
+    patient, eref, tbl, sid, rtype, file, loc, blob, lu, vid = row
+    mapped, children, condition_refs = marshal.loads(blob)
+    return Staged(tbl, sid, rtype, file, loc, mapped, children, condition_refs, patient, eref, lu, vid)
+
+
+def _chunks(
+    rows: Iterator[tuple[str, tuple[Any, ...]]], chunk_patients: int, part: int = 0, parts: int = 1
+) -> Iterator[tuple[int, dict[str, list[Staged]], int]]:
+    """(number, whole patients, resources) for every `parts`-th chunk of `chunk_patients` patients,
+    starting at `part` (a patient never spans two chunks); the others' rows are not decoded."""
+    groups: dict[str, list[Staged]] = {}
+    number = size = count = 0
+    for patient, row in rows:
+        if patient not in groups and count >= chunk_patients:
+            if number % parts == part:
+                yield number, groups, size
+            groups, number, size, count = {}, number + 1, 0, 0
+        if patient not in groups:
+            groups[patient] = []
+            count += 1
+        if number % parts == part:
+            groups[patient].append(_staged(row))
+        size += 1
+    if count and number % parts == part:
+        yield number, groups, size
 
 
 class _Progress:
@@ -312,29 +341,17 @@ class _Importer:
         total = sum(staged.values())
         bar.phase("Writing", total or 1)
         written = 0
-        chunks = self._chunks(stage)
+        results: Iterator[tuple[ChunkResult, int]]
         if _write_in_parallel():
-            results = _threaded_writes(self.run.organization_id, chunks, WRITE_THREADS)
+            results = _parallel_writes(self.run.organization_id, stage.path, self.chunk_patients, WRITERS)
         else:
             writer = Writer(self.run.organization_id)
-            results = ((_write_chunk(writer, groups), size) for groups, size in chunks)
+            chunks = _chunks(stage.by_patient(), self.chunk_patients)
+            results = ((_write_chunk(writer, groups), size) for _, groups, size in chunks)
         for result, size in results:
             self._record(result)
             written += size
             bar.update(written, written)
-
-    def _chunks(self, stage: _Stage) -> Iterator[tuple[dict[str, list[Staged]], int]]:
-        """Whole patients, `chunk_patients` at a time (a patient never spans two chunks)."""
-        groups: dict[str, list[Staged]] = {}
-        size = 0
-        for patient, staged_row in stage.by_patient():
-            if patient not in groups and len(groups) >= self.chunk_patients:
-                yield groups, size
-                groups, size = {}, 0
-            groups.setdefault(patient, []).append(staged_row)
-            size += 1
-        if groups:
-            yield groups, size
 
     def _mapped(self) -> Counter[str]:
         return Counter({t: c["read"] - c["rejected"] - c["skipped"] for t, c in self.counts.items()})
@@ -360,71 +377,99 @@ def _write_chunk(writer: Writer, groups: dict[str, list[Staged]]) -> ChunkResult
 
 
 def _write_in_parallel() -> bool:
-    """PostgreSQL takes chunks on several connections at once. Not inside a caller's transaction:
-    other connections could not see its uncommitted rows (the organization, in tests)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    """Chunks go to several writer processes, each with its own connection. Not inside a caller's
+    transaction (other connections could not see its uncommitted rows: the organization, in tests),
+    nor into an in-memory SQLite database (other processes cannot open it)."""
+    if connection.in_atomic_block:
+        return False
+    name = str(connection.settings_dict["NAME"])
+    return connection.vendor == "postgresql" or not (name == ":memory:" or "mode=memory" in name)
 
 
-def _threaded_writes(
-    organization_id: int, chunks: Iterator[tuple[dict[str, list[Staged]], int]], threads: int
-) -> Iterator[tuple[ChunkResult, int]]:
-    """Write chunks on `threads` connections while this thread prepares the next; results in order.
-
-    Each chunk is its own transaction of whole patients, as in the serial path, so a failure leaves
-    no half-written patient; chunks already queued may still commit, and a rerun completes the job.
-    """
-    todo: queue.Queue[tuple[int, dict[str, list[Staged]], int] | None] = queue.Queue(maxsize=threads * 2)
-    done: dict[int, tuple[ChunkResult | BaseException, int]] = {}
-    finished = threading.Condition()
-
-    def work() -> None:
-        writer = Writer(organization_id)  # per thread: its temp tables belong to this connection
-        try:
-            while (item := todo.get()) is not None:
-                seq, groups, size = item
-                outcome: ChunkResult | BaseException
-                try:
-                    outcome = _write_chunk(writer, groups)
-                except BaseException as exc:  # handed to the importing thread, which raises it
-                    outcome = exc
-                with finished:
-                    done[seq] = (outcome, size)
-                    finished.notify_all()
-        finally:
-            connection.close()
-
-    def take(seq: int, wait: bool) -> tuple[ChunkResult, int] | None:
-        with finished:
-            while wait and seq not in done:
-                finished.wait()
-            if seq not in done:
-                return None
-            outcome, size = done.pop(seq)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome, size
-
-    workers = [threading.Thread(target=work, name=f"import-writer-{n}", daemon=True) for n in range(threads)]
-    for thread in workers:
-        thread.start()
-    queued = taken = 0
+def _write_part(
+    stage_path: str,
+    organization_id: int,
+    chunk_patients: int,
+    part: int,
+    parts: int,
+    results: Any,
+    lock: Any,
+    stop: Any,
+) -> None:
+    """A writer process: reads the staged rows itself and writes every `parts`-th chunk."""
     try:
-        for groups, size in chunks:
-            todo.put((queued, groups, size))
-            queued += 1
-            while (ready := take(taken, wait=False)) is not None:
-                taken += 1
-                yield ready
-        while taken < queued:
-            ready = take(taken, wait=True)
-            assert ready is not None
-            taken += 1
-            yield ready
+        writer = Writer(organization_id)
+        db = sqlite3.connect(stage_path)
+        for number, groups, size in _chunks(_by_patient(db), chunk_patients, part, parts):
+            if stop.is_set():
+                break
+            with lock or nullcontext():
+                results.put(("chunk", number, _write_chunk(writer, groups), size))
+        results.put(("done", part, None, 0))
+    except BaseException as exc:  # handed to the importing process, which raises it
+        try:
+            pickle.dumps(exc)
+        except Exception:
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        results.put(("error", part, exc, 0))
     finally:
-        for _ in workers:
-            todo.put(None)
-        for thread in workers:
-            thread.join()
+        connection.close()
+
+
+def _parallel_writes(
+    organization_id: int, stage_path: str, chunk_patients: int, parts: int
+) -> Iterator[tuple[ChunkResult, int]]:
+    """Write chunks in `parts` processes at once; results in chunk order.
+
+    Each process reads and decodes its own chunks (the costly Python part) while another writes.
+    On SQLite one writes at a time (a lock handed over without the busy-wait of SQLite's own), on
+    PostgreSQL all at once, so the server works while Python prepares. Each chunk is its own
+    transaction of whole patients, as in the serial path, so a failure leaves no half-written
+    patient; chunks under way in other processes may still commit, and a rerun completes the job.
+    """
+    context = multiprocessing.get_context("fork")  # inherits Django's setup; connections are reopened
+    results = context.Queue()
+    lock = context.Lock() if connection.vendor == "sqlite" else None
+    stop = context.Event()
+    connection.close()  # a child must not share this process's connection
+    processes = [
+        context.Process(
+            target=_write_part,
+            args=(stage_path, organization_id, chunk_patients, part, parts, results, lock, stop),
+            name=f"import-writer-{part}",
+            daemon=True,
+        )
+        for part in range(parts)
+    ]
+    for process in processes:
+        process.start()
+    ready: dict[int, tuple[ChunkResult, int]] = {}
+    taken = 0
+    running = set(range(parts))
+    try:
+        while running:
+            try:
+                kind, key, outcome, size = results.get(timeout=1)
+            except queue.Empty:
+                if any(processes[part].exitcode is not None for part in running):
+                    raise RuntimeError("an import writer process ended unexpectedly") from None
+                continue
+            if kind == "error":
+                raise outcome
+            if kind == "done":
+                running.discard(key)
+                continue
+            ready[key] = (outcome, size)
+            while taken in ready:
+                yield ready.pop(taken)
+                taken += 1
+    finally:
+        stop.set()
+        while any(process.is_alive() for process in processes):
+            with suppress(queue.Empty):  # drained, so no child blocks on a full pipe while exiting
+                results.get(timeout=0.1)
+        for process in processes:
+            process.join()
 
 
 def import_paths(

@@ -523,8 +523,8 @@ def test_a_patient_with_thousands_of_versioned_resources_reimports(org: Organiza
 def test_parallel_postgresql_writes_match_the_serial_path(
     org: Organization, other_org: Organization, synth_dir: Path
 ) -> None:
-    """Outside a transaction PostgreSQL writes chunks on two connections at once; inside one (and on
-    SQLite) the import writes serially. Both must store the same rows and count the same."""
+    """Outside a transaction PostgreSQL writes chunks in two processes at once; inside one (and into
+    an in-memory SQLite database) the import writes serially. Both must store and count the same."""
     from django.db import transaction
 
     parallel = run_import([synth_dir], org, chunk_patients=3)
