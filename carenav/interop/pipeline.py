@@ -9,6 +9,7 @@
 """
 
 import marshal
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from carenav.interop.readers import InputFile, Item, open_input, read_json
 from carenav.interop.validation import resource_errors
 
 Outcome = tuple[Any, ...]
+Task = tuple[dict[str, int], list[tuple[Any, ...]], list[tuple[str, str]], list[Outcome]]
 LINES_PER_TASK = 1000
 
 _mappers: dict[str, Mapper] = {}
@@ -118,5 +120,20 @@ def tasks(file: InputFile) -> Iterator[tuple[str, Any, int]]:
             yield "lines", batch, raw.tell()
 
 
-def run_task(kind: str, payload: Any, tz: str) -> list[Outcome]:
-    return analyze_lines(payload, tz) if kind == "lines" else analyze_bundle(payload, tz)
+def run_task(kind: str, payload: Any, tz: str, file: str) -> Task:
+    """A task's outcomes, with the staged rows (the bulk) gathered here in the worker, so the
+    importing process only appends them: (staged per type, stage rows, aliases, other outcomes)."""
+    outcomes = analyze_lines(payload, tz) if kind == "lines" else analyze_bundle(payload, tz)
+    staged: Counter[str] = Counter()
+    rows: list[tuple[Any, ...]] = []
+    aliases: list[tuple[str, str]] = []
+    others: list[Outcome] = []
+    for outcome in outcomes:
+        if outcome[0] == "staged":
+            _, rtype, location, row, found = outcome
+            staged[rtype] += 1
+            rows.append((*row, file, location))
+            aliases.extend(found)
+        else:
+            others.append(outcome)
+    return dict(staged), rows, aliases, others

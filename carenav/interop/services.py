@@ -39,7 +39,7 @@ from carenav.audit.services import audit_record
 from carenav.core import clock
 from carenav.interop import fhirspec
 from carenav.interop.models import ImportIssue, ImportRun
-from carenav.interop.pipeline import run_task, tasks
+from carenav.interop.pipeline import Task, run_task, tasks
 from carenav.interop.readers import InputFile, discover
 from carenav.interop.writer import ChunkResult, Staged, Writer
 
@@ -70,14 +70,13 @@ class _Stage:
         self.pending: list[tuple[Any, ...]] = []
         self.aliases: list[tuple[str, str]] = []
 
-    def add(self, row: tuple[Any, ...], file: str, location: str) -> None:
-        """row: (table, source id, type, patient ref, encounter ref, lastUpdated, versionId, blob)."""
-        self.pending.append((*row, file, location))
+    def add(self, rows: list[tuple[Any, ...]], aliases: list[tuple[str, str]]) -> None:
+        """rows: (table, source id, type, patient ref, encounter ref, lastUpdated, versionId, blob,
+        file, location), in read order."""
+        self.pending.extend(rows)
+        self.aliases.extend(aliases)
         if len(self.pending) >= STAGE_BATCH:
             self.flush()
-
-    def alias(self, key: str, canon: str) -> None:
-        self.aliases.append((key, canon))
 
     def flush(self) -> None:
         self.db.execute("BEGIN")
@@ -215,15 +214,16 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
 
 def _ordered(
     pool: ProcessPoolExecutor | None, file: InputFile, tz: str, workers: int
-) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
-    """(outcomes, bytes read) of each task of `file`, in file order, with a bounded window in flight."""
+) -> Iterator[tuple[Task, int]]:
+    """(task outcome, bytes read) of each task of `file`, in file order, with a bounded window in flight."""
+    name = str(file.path)
     if pool is None:
         for kind, payload, position in tasks(file):
-            yield run_task(kind, payload, tz), position
+            yield run_task(kind, payload, tz, name), position
         return
-    window: deque[tuple[Future[list[tuple[Any, ...]]], int]] = deque()
+    window: deque[tuple[Future[Task], int]] = deque()
     for kind, payload, position in tasks(file):
-        window.append((pool.submit(run_task, kind, payload, tz), position))
+        window.append((pool.submit(run_task, kind, payload, tz, name), position))
         if len(window) >= workers * WINDOW_PER_WORKER:
             future, done = window.popleft()
             yield future.result(), done
@@ -295,15 +295,17 @@ class _Importer:
 
     # ------------------------------------------------------------ pass 1
 
-    def take(self, stage: _Stage, file: str, outcome: tuple[Any, ...]) -> None:
+    def take(self, stage: _Stage, file: str, task: Task) -> None:
+        staged, rows, aliases, others = task
+        for rtype, n in staged.items():
+            self.counts[rtype]["read"] += n
+        stage.add(rows, aliases)
+        for outcome in others:
+            self.take_other(file, outcome)
+
+    def take_other(self, file: str, outcome: tuple[Any, ...]) -> None:
         kind = outcome[0]
-        if kind == "staged":
-            _, rtype, location, row, aliases = outcome
-            self.counts[rtype]["read"] += 1
-            stage.add(row, file, location)
-            for key, canon in aliases:
-                stage.alias(key, canon)
-        elif kind == "skipped":
+        if kind == "skipped":
             self.counts[outcome[1]]["read"] += 1
             self.counts[outcome[1]]["skipped"] += 1
         elif kind == "rejected":
@@ -323,10 +325,9 @@ class _Importer:
         with _pool(self.workers) as pool:
             for f in files:
                 name = str(f.path)
-                for outcomes, position in _ordered(pool, f, self.tz, self.workers):
-                    for outcome in outcomes:
-                        self.take(stage, name, outcome)
-                    total_read += len(outcomes)
+                for task, position in _ordered(pool, f, self.tz, self.workers):
+                    self.take(stage, name, task)
+                    total_read += sum(task[0].values()) + len(task[3])
                     bar.update(done_bytes + position, total_read)
                 done_bytes += f.size
         stage.flush()

@@ -21,7 +21,7 @@ def test_ndjson_gz_is_cut_into_tasks_with_line_numbers(tmp_path: Path, monkeypat
     work = list(pipeline.tasks(file))
     assert [[n for n, _ in payload] for _, payload, _ in work] == [[1, 3], [4, 5]]
     assert work[-1][2] == path.stat().st_size
-    outcomes = [o for kind, payload, _ in work for o in pipeline.run_task(kind, payload, "UTC")]
+    outcomes = [o for _, payload, _ in work for o in pipeline.analyze_lines(payload, "UTC")]
     staged, broken, bad_code, immunization = outcomes
     assert staged[:3] == ("staged", "Patient", "line 1")
     table, sid, rtype, patient_ref, encounter_ref, _lu, _vid, blob = staged[3]
@@ -38,6 +38,10 @@ def test_ndjson_gz_is_cut_into_tasks_with_line_numbers(tmp_path: Path, monkeypat
     )
     assert immunization[0] == "rejected"  # Immunization requires status, vaccineCode, patient, occurrence[x]
     assert {path for path, _ in immunization[4]} >= {"Immunization.status", "Immunization.occurrence[x]"}
+    # a task hands back the staged rows gathered, ready for the staging table, and the rest as is
+    first, second = (pipeline.run_task(kind, payload, "UTC", "P.ndjson") for kind, payload, _ in work)
+    assert first == ({"Patient": 1}, [(*staged[3], "P.ndjson", "line 1")], [], [broken])
+    assert second == ({}, [], [], [bad_code, immunization])
 
 
 def test_patients_publish_aliases_for_fullurls_and_identifiers() -> None:
