@@ -106,12 +106,20 @@ class _Stage:
         self.db.close()
 
 
-def _by_patient(db: sqlite3.Connection) -> Iterator[tuple[str, tuple[Any, ...]]]:
+def _by_patient(
+    db: sqlite3.Connection, part: int = 0, parts: int = 1
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Staged rows ordered by their resolved patient; with `parts`, only the patients of `part` (a
+    split on the reference's last two characters, in SQL, so each writer reads only its own)."""
+    where = ""
+    if parts > 1:
+        last = "ifnull(unicode(substr(patient, -1)), 0) + ifnull(unicode(substr(patient, -2, 1)), 0)"
+        where = f"WHERE ({last}) % {parts:d} = {part:d}"
     cursor = db.execute(
-        """SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
-                  r.rtype, r.file, r.loc, r.blob, r.lu, r.vid
-           FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
-           ORDER BY patient, r.seq"""
+        f"""SELECT coalesce(a.canon, r.pref) AS patient, coalesce(b.canon, r.eref), r.tbl, r.sid,
+                   r.rtype, r.file, r.loc, r.blob, r.lu, r.vid
+            FROM res r LEFT JOIN alias a ON a.key = r.pref LEFT JOIN alias b ON b.key = r.eref
+            {where} ORDER BY patient, r.seq"""
     )
     while rows := cursor.fetchmany(5000):
         for row in rows:
@@ -125,24 +133,19 @@ def _staged(row: tuple[Any, ...]) -> Staged:
 
 
 def _chunks(
-    rows: Iterator[tuple[str, tuple[Any, ...]]], chunk_patients: int, part: int = 0, parts: int = 1
+    rows: Iterator[tuple[str, tuple[Any, ...]]], chunk_patients: int
 ) -> Iterator[tuple[int, dict[str, list[Staged]], int]]:
-    """(number, whole patients, resources) for every `parts`-th chunk of `chunk_patients` patients,
-    starting at `part` (a patient never spans two chunks); the others' rows are not decoded."""
+    """(number, whole patients, resources) of `chunk_patients` patients at a time (a patient never
+    spans two chunks)."""
     groups: dict[str, list[Staged]] = {}
-    number = size = count = 0
+    number = size = 0
     for patient, row in rows:
-        if patient not in groups and count >= chunk_patients:
-            if number % parts == part:
-                yield number, groups, size
-            groups, number, size, count = {}, number + 1, 0, 0
-        if patient not in groups:
-            groups[patient] = []
-            count += 1
-        if number % parts == part:
-            groups[patient].append(_staged(row))
+        if patient not in groups and len(groups) >= chunk_patients:
+            yield number, groups, size
+            groups, number, size = {}, number + 1, 0
+        groups.setdefault(patient, []).append(_staged(row))
         size += 1
-    if count and number % parts == part:
+    if groups:
         yield number, groups, size
 
 
@@ -397,16 +400,19 @@ def _write_part(
     lock: Any,
     stop: Any,
 ) -> None:
-    """A writer process: reads the staged rows itself and writes every `parts`-th chunk."""
+    """A writer process: reads its share of the patients from the staging file and writes them in
+    chunks numbered part, part + parts, part + 2 * parts, ..."""
     try:
         writer = Writer(organization_id)
         db = sqlite3.connect(stage_path)
-        for number, groups, size in _chunks(_by_patient(db), chunk_patients, part, parts):
+        count = 0
+        for count, groups, size in _chunks(_by_patient(db, part, parts), chunk_patients):
             if stop.is_set():
                 break
             with lock or nullcontext():
-                results.put(("chunk", number, _write_chunk(writer, groups), size))
-        results.put(("done", part, None, 0))
+                results.put(("chunk", count * parts + part, _write_chunk(writer, groups), size))
+            count += 1
+        results.put(("done", part, count, 0))
     except BaseException as exc:  # handed to the importing process, which raises it
         try:
             pickle.dumps(exc)
@@ -445,24 +451,27 @@ def _parallel_writes(
     for process in processes:
         process.start()
     ready: dict[int, tuple[ChunkResult, int]] = {}
+    finished: dict[int, int] = {}  # part → how many chunks it wrote
     taken = 0
-    running = set(range(parts))
     try:
-        while running:
+        while len(finished) < parts:
             try:
                 kind, key, outcome, size = results.get(timeout=1)
             except queue.Empty:
-                if any(processes[part].exitcode is not None for part in running):
+                if any(p.exitcode is not None for n, p in enumerate(processes) if n not in finished):
                     raise RuntimeError("an import writer process ended unexpectedly") from None
                 continue
             if kind == "error":
                 raise outcome
             if kind == "done":
-                running.discard(key)
-                continue
-            ready[key] = (outcome, size)
-            while taken in ready:
-                yield ready.pop(taken)
+                finished[key] = outcome
+            else:
+                ready[key] = (outcome, size)
+            while ready:  # in chunk order, past the numbers of parts that had fewer chunks
+                if taken in ready:
+                    yield ready.pop(taken)
+                elif finished.get(taken % parts, taken + 1) > taken // parts:
+                    break
                 taken += 1
     finally:
         stop.set()
