@@ -359,15 +359,38 @@ def _valid_resource(resource: Any) -> bool:
 Predicate = Callable[[Any], bool]
 
 
+_REMEMBERED = 50_000  # strings per kind; bounded, so memory stays flat on any input
+
+
+def _remembering(match: Callable[[str], Any]) -> Predicate:
+    """Codes and URIs repeat (systems, statuses): a set lookup answers for strings seen before."""
+    passed: set[str] = set()
+
+    def check(v: Any) -> bool:
+        if type(v) is not str:
+            return False
+        if v in passed:
+            return True
+        if match(v) is None:
+            return False
+        if len(passed) < _REMEMBERED:
+            passed.add(v)
+        return True
+
+    return check
+
+
+_URI_CHECK = _remembering(_URI_RE.fullmatch)
+_CODE_CHECK = _remembering(_CODE_RE.fullmatch)
+
+
 def _fast_primitive(check: PrimitiveCheck) -> Predicate:
     if check is _string:
         return lambda v: type(v) is str and bool(v) and not v.isspace()
     if check is _uri:
-        uri = _URI_RE.fullmatch
-        return lambda v: type(v) is str and uri(v) is not None
+        return _URI_CHECK
     if check is _code:
-        code = _CODE_RE.fullmatch
-        return lambda v: type(v) is str and code(v) is not None
+        return _CODE_CHECK
     if check is _boolean:
         return lambda v: type(v) is bool
     if check is _decimal:
