@@ -60,7 +60,6 @@ class _Stage:
         self.db.executescript(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;
-            PRAGMA cache_size = -32768;
             CREATE TABLE res (
                 seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, sid TEXT NOT NULL, rtype TEXT NOT NULL,
                 pref TEXT, eref TEXT, lu TEXT, vid INTEGER, file TEXT, loc TEXT, blob BLOB,
@@ -406,7 +405,6 @@ def _write_part(
     try:
         writer = Writer(organization_id)
         db = sqlite3.connect(stage_path)
-        db.execute("PRAGMA cache_size = -32768")
         count = 0
         for count, groups, size in _chunks(_by_patient(db, part, parts), chunk_patients):
             if stop.is_set():
