@@ -1,6 +1,6 @@
 """FHIR import throughput, end to end (read, validate, map, write), on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_import.py [--patients 10000] [--backends sqlite,postgres]
+    .venv/bin/python benchmarks/bench_import.py [--patients 10000] [--backends sqlite,postgres] [--repeat 3]
 
 Generates (once, cached under var/bench/) a carenav synth population as bulk NDJSON, imports it
 into a fresh SQLite file and a fresh PostgreSQL cluster (tools/with_postgres.py), each in its own
@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--validate-sample", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=1, help="imports per backend and size; medians printed")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -158,17 +160,27 @@ def main() -> None:
         f"fhir.resources validation alone: {validation_rate:,.0f} resources/s wall,"
         f" {validation_cpu_rate:,.0f} per CPU-second ({sampled:,} sampled)"
     )
-    for backend in args.backends.split(","):
-        for label, directory in ((f"{args.small:,}", small), (f"{args.patients:,}", large)):
-            result = measure(backend, directory)
+    rates: dict[str, list[float]] = {}
+    for _ in range(args.repeat):  # backends alternate, so a burst of other work hits both alike
+        for backend in args.backends.split(","):
+            for label, directory in ((f"{args.small:,}", small), (f"{args.patients:,}", large)):
+                result = measure(backend, directory)
+                rates.setdefault(f"{backend:<9} {label:>7} patients", []).append(result["rate"])
+                print(
+                    f"{backend:<9} {label:>7} patients: {result['read']:>9,} resources in {result['seconds']:6.1f}s"
+                    f" = {result['rate']:>7,.0f}/s end to end, {result['rejected']} rejected,"
+                    f" peak RSS {result['peak_rss_mib']:.0f} MiB,"
+                    f" {result['rate'] / validation_rate:.1f}x fhir.resources validation alone;"
+                    f" importer process + workers CPU {result['cpu_seconds']:.1f}s"
+                    f" = {result['read'] / result['cpu_seconds']:,.0f} resources per CPU-second"
+                    f" ({result['read'] / result['cpu_seconds'] / validation_cpu_rate:.1f}x fhir.resources per CPU-second)"
+                )
+    if args.repeat > 1:
+        for key, values in rates.items():
+            median = statistics.median(values)
             print(
-                f"{backend:<9} {label:>7} patients: {result['read']:>9,} resources in {result['seconds']:6.1f}s"
-                f" = {result['rate']:>7,.0f}/s end to end, {result['rejected']} rejected,"
-                f" peak RSS {result['peak_rss_mib']:.0f} MiB,"
-                f" {result['rate'] / validation_rate:.1f}x fhir.resources validation alone;"
-                f" importer process + workers CPU {result['cpu_seconds']:.1f}s"
-                f" = {result['read'] / result['cpu_seconds']:,.0f} resources per CPU-second"
-                f" ({result['read'] / result['cpu_seconds'] / validation_cpu_rate:.1f}x fhir.resources per CPU-second)"
+                f"{key}: median {median:,.0f}/s of {len(values)} runs"
+                f" ({', '.join(f'{v:,.0f}' for v in values)}), {median / validation_rate:.1f}x fhir.resources"
             )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
