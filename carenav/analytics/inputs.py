@@ -267,7 +267,7 @@ def _sql_ref(expr: str) -> str:
 def _read(files: list[str], columns: dict[str, str]) -> str:
     listed = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
     spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in columns.items()) + "}"
-    return f"read_json({listed}, format='newline_delimited', columns={spec})"
+    return f"read_json({listed}, format='newline_delimited', records=true, columns={spec})"
 
 
 _REF = "STRUCT(reference VARCHAR)"

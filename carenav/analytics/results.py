@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from carenav.analytics import scores
 from carenav.analytics.config import PriorityConfig
@@ -78,8 +78,7 @@ def _shown(system: str, code: str) -> str:
     return format_icd10cm(code) if system == ICD10CM else code
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     system: str
     code: str
     day: int | None
@@ -136,6 +135,19 @@ class Scorer:
         self.lace_weights_label = valuesets["charlson"].extra["weight_sets"][config.lace_charlson_weights][
             "short_label"
         ]
+        # Patients share a few hundred combinations of Charlson categories: score each combination once.
+        self._charlson: dict[tuple[str, ...], tuple[scores.Charlson, scores.Charlson, int]] = {}
+
+    def charlson(self, categories: tuple[str, ...]) -> tuple[scores.Charlson, scores.Charlson, int]:
+        """Charlson under the original and the Quan 2011 weights, and the total LACE uses."""
+        found = self._charlson.get(categories)
+        if found is None:
+            found = self._charlson[categories] = (
+                scores.charlson(categories, self.weights_1987, self.hierarchy),
+                scores.charlson(categories, self.weights_quan, self.hierarchy),
+                scores.charlson(categories, self.lace_weights, self.hierarchy).total,
+            )
+        return found
 
     def display(self, valueset: str, key: str) -> str:
         return self.categories[(valueset, key)].display
@@ -234,8 +246,7 @@ class Scorer:
 
         # Charlson (reference §2): both weight sets, hierarchy, age points.
         charlson = by_set.get("charlson", {})
-        original = scores.charlson(charlson, self.weights_1987, self.hierarchy)
-        quan = scores.charlson(charlson, self.weights_quan, self.hierarchy)
+        original, quan, lace_charlson = self.charlson(tuple(charlson))
         for key, ev in charlson.items():
             head = f"{self.display('charlson', key)}: {ev.describe()} → Charlson {key}"
             if key in original.zeroed_by:
@@ -338,7 +349,6 @@ class Scorer:
                 acuity = f"emergent: ED visit on {_iso(via_ed)}"
             else:
                 acuity = "elective" if row["idx_priority"] == "elective" else "not recorded as urgent"
-            lace_charlson = scores.charlson(charlson, self.lace_weights, self.hierarchy).total
             ed_before = row["idx_ed_6m"]
             result = scores.lace(
                 length_of_stay_days=los, emergent=emergent, charlson=lace_charlson, ed_visits_6m=ed_before
