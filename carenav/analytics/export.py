@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from carenav.analytics import pipeline
 from carenav.analytics.config import DEFAULT_CONFIG, PriorityConfig, load_config
 from carenav.analytics.inputs import epoch_day
-from carenav.analytics.results import PatientResult, Scorer
+from carenav.analytics.results import Scorer
 
 SCHEMA = pa.schema(
     [
@@ -59,32 +59,35 @@ class Summary:
     input_seconds: float = 0.0  # connecting and normalizing the inputs, before any feature is computed
 
 
-def _batch(rows: list[PatientResult]) -> pa.RecordBatch:
-    columns: dict[str, list[Any]] = {name: [getattr(r, name) for r in rows] for name in SCHEMA.names}
-    columns["reasons"] = [orjson.dumps(reasons) for reasons in columns["reasons"]]
-    return pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
-
-
 _worker_scorer: Scorer | None = None
 
 
 def _init_worker(config: PriorityConfig, as_of_day: int, has_claims_data: bool) -> None:
     global _worker_scorer
-    # A batch's results are tens of thousands of small acyclic dicts and lists that reference
-    # counting frees; the cyclic collector would re-scan them all every few thousand allocations
+    # Scoring allocates tens of thousands of small acyclic dicts and lists a batch, which reference
+    # counting frees; the cyclic collector would re-scan them every few thousand allocations
     # (a third of the worker's time).
     gc.disable()
     _worker_scorer = Scorer(config, as_of_day=as_of_day, has_claims_data=has_claims_data)
 
 
 def _score_batch(batch: pa.RecordBatch) -> tuple[pa.RecordBatch, Counter[int]]:
+    """Score a batch of feature rows into a batch of result rows (reasons as JSON text).
+
+    Each patient's reasons become JSON as soon as they are made, so only one patient's reason
+    dicts are alive at a time and the working set stays in the CPU caches.
+    """
     assert _worker_scorer is not None
     names = batch.schema.names
-    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-    results = [
-        _worker_scorer.score(dict(zip(names, values, strict=True))) for values in zip(*columns, strict=True)
-    ]
-    return _batch(results), Counter(r.tier for r in results)
+    rows: list[dict[str, Any]] = []
+    reasons: list[bytes] = []
+    for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+        row = vars(_worker_scorer.score(dict(zip(names, values, strict=True))))
+        reasons.append(orjson.dumps(row.pop("reasons")))
+        rows.append(row)
+    columns = {name: [row[name] for row in rows] for name in SCHEMA.names if name != "reasons"}
+    columns["reasons"] = reasons
+    return pa.RecordBatch.from_pydict(columns, schema=SCHEMA), Counter(columns["tier"])
 
 
 def stratify_to_parquet(

@@ -521,12 +521,17 @@ def _normalize_ndjson(con: Any, directory: Path, *, as_of: dt.date, lookback_day
 
 
 def duckdb_connect(
-    *, database: Path | str = ":memory:", threads: int | None = None, memory_limit: str | None = None
+    *,
+    database: Path | str = ":memory:",
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    spill_to: Path | None = None,
 ) -> Any:
     """A DuckDB Ibis backend set up for the pipeline (UTC, no insertion-order bookkeeping).
 
-    With a database file the normalized tables live on disk and the memory limit holds for any
-    population size; in memory is faster for small ones.
+    Under `memory_limit` DuckDB writes what does not fit (in-memory tables included) to
+    `spill_to`, so an in-memory database holds any population size without paying for a database
+    file's compression and checkpoints.
     """
     con = ibis.duckdb.connect(str(database), threads=threads or os.cpu_count() or 1)
     raw = con.con
@@ -534,6 +539,8 @@ def duckdb_connect(
     raw.execute("SET preserve_insertion_order = false")
     if memory_limit:
         raw.execute(f"SET memory_limit = '{memory_limit}'")
+    if spill_to is not None:
+        raw.execute("SET temp_directory = '" + str(spill_to).replace("'", "''") + "'")
     return con
 
 

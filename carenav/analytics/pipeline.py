@@ -132,9 +132,7 @@ def open_source(
             raise FileNotFoundError(f"{directory} is not a directory of NDJSON or Parquet files")
         if engine == "duckdb":
             scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="carenav-duckdb-")))
-            backend = normalize.duckdb_connect(
-                database=scratch / "normalized.duckdb", memory_limit=memory_limit
-            )
+            backend = normalize.duckdb_connect(memory_limit=memory_limit, spill_to=scratch)
             stack.callback(backend.disconnect)
             if normalize.is_normalized_parquet(directory):
                 inputs = normalize.from_parquet_duckdb(backend, directory)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 # (lower bound, points): the last row whose bound the value reaches applies.
 Steps = Sequence[tuple[float, int]]
@@ -121,6 +122,7 @@ def charlson(
 EPOCH = date(1970, 1, 1)
 
 
+@lru_cache(maxsize=65536)  # a population has a few tens of thousands of birthdays
 def age_in_years(birth_day: int, as_of_day: int) -> int:
     """Completed years between two epoch-day numbers (birthdays on 29 February fall on 1 March)."""
     born = EPOCH + timedelta(days=birth_day)
