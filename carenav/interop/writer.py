@@ -156,7 +156,7 @@ class Writer:
         update: list[str],
         returning: tuple[str, ...] = (),
     ) -> list[tuple[Any, ...]]:
-        """Upsert rows keyed by patient; in a fresh chunk, plain inserts (nothing can conflict)."""
+        """Upsert rows; in a chunk of only new patients, plain inserts (nothing can conflict)."""
         if self.fresh:
             return self._insert(model, columns, rows, returning)
         return self.upsert(model, columns, rows, conflict, update, returning)

@@ -30,7 +30,7 @@ from carenav.patients.models import (
     PatientIdentifier,
     Procedure,
 )
-from tests.interop.conftest import REPO, read_ndjson, write_ndjson
+from tests.interop.conftest import REPO, read_ndjson, subject_of, write_ndjson
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,43 @@ def test_sqlite_writer_processes_store_and_count_like_one_process(
             scope = {"organization": org} if model is Patient else {"patient__organization": org}
             assert count == model.objects.filter(**scope).count(), model.__name__
     assert Counter(c["rejected"] for c in serial.counts.values()) == Counter({0: len(serial.counts)})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_in_a_writer_process_leaves_whole_patients_and_a_rerun_completes(
+    org: Organization, synth_dir: Path
+) -> None:
+    """Outside a transaction chunks are written by several processes; one failing stops the import,
+    every patient written is whole, and a rerun completes (the in-transaction path has its test)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQLite test database is in memory, which writer processes cannot open")
+    conditions = read_ndjson(next(synth_dir.glob("Condition.*")))
+    expected = Counter(subject_of(c) for c in conditions)
+    victim = sorted(p for p in expected if p)[len(expected) // 2]
+    poisoned = next(c["id"] for c in conditions if subject_of(c) == victim)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.source_id = "
+            f"'{poisoned}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON patients_condition FOR EACH ROW EXECUTE FUNCTION boom()"
+        )
+    try:
+        with pytest.raises(Exception, match="injected failure"):
+            run_import([synth_dir], org, chunk_patients=1)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER boom ON patients_condition")
+            cursor.execute("DROP FUNCTION boom()")
+    failed = ImportRun.objects.get(organization=org)
+    assert failed.status == ImportRun.Status.FAILED and "injected failure" in failed.error
+    written = list(Patient.objects.filter(organization=org))
+    patients = len(read_ndjson(next(synth_dir.glob("Patient.*"))))
+    assert victim not in {p.source_id for p in written} and 0 < len(written) < patients
+    for patient in written:  # every patient written is whole
+        assert patient.conditions.count() == expected[patient.source_id]
+    rerun = run_import([synth_dir], org)
+    assert rerun.status == ImportRun.Status.COMPLETED and rerun.rejected == 0
+    assert Patient.objects.filter(organization=org).count() == patients
+    assert Condition.objects.filter(patient__organization=org).count() == len(conditions)
