@@ -2,6 +2,7 @@
 
     # 1,000,000 synthetic patients from NDJSON on DuckDB: wall time and peak memory (process tree)
     python benchmarks/bench_stratify.py ndjson --patients 1000000 --dir var/bench/synth1m
+    python benchmarks/bench_stratify.py ndjson --patients 1000000 --dir var/bench/synth1m-gz --gzip
 
     # 100,000 patients in the operational database (SQLite file; PostgreSQL under tools/with_postgres.py)
     python benchmarks/bench_stratify.py db --patients 100000 --dir var/bench/synth100k
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import sys
 import threading
 import time
@@ -29,7 +31,7 @@ AS_OF = dt.date(2026, 11, 24)
 RESOURCES = ["Patient", "Condition", "Encounter", "Observation", "Procedure", "Claim", "RelatedPerson"]
 
 
-def ensure_population(directory: Path, patients: int, seed: int) -> None:
+def ensure_population(directory: Path, patients: int, seed: int, *, gzip: bool = False) -> None:
     if any(directory.glob("Patient.*.ndjson*")):
         return
     from carenav.synth.generate import generate
@@ -42,6 +44,7 @@ def ensure_population(directory: Path, patients: int, seed: int) -> None:
         as_of=AS_OF,
         workers=os.cpu_count() or 1,
         resource_types=RESOURCES,
+        gzip=gzip,
     )
     print(f"generated {counts} in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -90,10 +93,17 @@ class PeakMemory:
         self._thread.join()
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (the scoring workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bench_ndjson(args: argparse.Namespace) -> None:
     from carenav.analytics.export import stratify_to_parquet
 
-    ensure_population(args.dir, args.patients, args.seed)
+    ensure_population(args.dir, args.patients, args.seed, gzip=args.gzip)
+    load_before = os.getloadavg()[0]
     out = args.out or (args.dir.parent / f"{args.dir.name}-results.parquet")
     size = sum(f.stat().st_size for f in args.dir.glob("*.ndjson*"))
     source, label = args.dir, f"NDJSON ({size / 1e9:.1f} GB)"
@@ -114,15 +124,19 @@ def bench_ndjson(args: argparse.Namespace) -> None:
         source = args.parquet
         label = f"normalized Parquet ({sum(f.stat().st_size for f in args.parquet.glob('*.parquet')) / 1e9:.2f} GB)"
     with PeakMemory() as memory:
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         summary = stratify_to_parquet(
             "duckdb", source, out, as_of=AS_OF, memory_limit=args.memory_limit, workers=args.workers
         )
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
     print(
         f"duckdb over {label}, {summary.population_size:,} living patients: {seconds:.1f} s wall "
         f"(inputs {summary.input_seconds:.1f} s, features and scoring {seconds - summary.input_seconds:.1f} s), "
-        f"peak RSS {memory.peak / 2**30:.2f} GiB; tiers {dict(sorted(summary.tiers.items()))}"
+        f"{cpu:.0f} CPU-seconds (this process and its scoring workers; load average before/after "
+        f"{load_before:.1f}/{os.getloadavg()[0]:.1f}), peak RSS {memory.peak / 2**30:.2f} GiB; "
+        f"tiers {dict(sorted(summary.tiers.items()))}"
     )
 
 
@@ -393,6 +407,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument(
         "--parquet", type=Path, help="ndjson mode: normalize to Parquet here first, then time that"
+    )
+    parser.add_argument(
+        "--gzip", action="store_true", help="generate the population as .ndjson.gz (when --dir has none)"
     )
     parser.add_argument("--workers", type=int)
     parser.add_argument("--memory-limit", default="3GB")
