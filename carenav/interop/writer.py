@@ -368,6 +368,14 @@ class Writer:
                 else:
                     facts[s.table].append((pid, s))
         conditions = {(pid, f"Condition/{s.sid}"): s.row for pid, s in facts.get("condition", [])}
+        referenced = {
+            (pid, ref)
+            for items in facts.values()
+            for pid, s in items
+            for ref, _ in s.condition_refs
+            if (pid, ref) not in conditions
+        }
+        conditions.update(self._find_conditions(referenced))
         self._write_identifiers(patients)
         contacts = [(pid, child) for pid, s in patients for kind, child in s.children if kind == "caregiver"]
         self._write_caregivers(contacts, facts.pop("caregiver", []), result)
@@ -543,6 +551,29 @@ class Writer:
             )
         ]
         return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in rows if (pid, sid) in wanted}
+
+    def _find_conditions(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
+        """Conditions that diagnoses reference but this import does not carry: stored by earlier ones."""
+        wanted = {(pid, ref[10:]) for pid, ref in needed if ref.startswith("Condition/")}
+        if not wanted or self.fresh:
+            return {}
+        pids = sorted({pid for pid, _ in wanted})
+        sids = sorted({sid for _, sid in wanted})
+        table = connection.ops.quote_name(pm.Condition._meta.db_table)
+        rows = [
+            row
+            for start in range(0, len(sids), IN_LIST)
+            for row in self._select(
+                f"SELECT patient_id, source_id, system, code, display FROM {table}"
+                f" WHERE patient_id IN ({self._in(pids)}) AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
+                [*pids, *sids[start : start + IN_LIST]],
+            )
+        ]
+        return {
+            (pid, f"Condition/{sid}"): {"system": system, "code": code, "display": display}
+            for pid, sid, system, code, display in rows
+            if (pid, sid) in wanted
+        }
 
     def _write_facts(
         self,

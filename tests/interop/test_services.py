@@ -264,6 +264,51 @@ def test_bundle_types_with_urn_uuid_references(org: Organization, tmp_path: Path
     assert patient.conditions.get().encounter == stay
 
 
+def test_diagnoses_resolve_against_conditions_of_an_earlier_import(org: Organization, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    write_ndjson(first / "Patient.ndjson", [{**PATIENT, "id": "p1"}])
+    write_ndjson(
+        first / "Condition.ndjson",
+        [condition("Patient/p1", id="c1"), condition("Patient/p1", "E11.9", id="c2")],
+    )
+    assert run_import([first], org).rejected == 0
+    stay = {
+        "resourceType": "Encounter",
+        "id": "e1",
+        "status": "finished",
+        "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "2026-10-01T08:00:00Z", "end": "2026-10-03T12:00:00Z"},
+        "diagnosis": [{"condition": {"reference": "Condition/c1"}, "rank": 1}],
+    }
+    claim = {
+        "resourceType": "Claim",
+        "id": "cl1",
+        "status": "active",
+        "type": {"coding": [{"code": "institutional"}]},
+        "use": "claim",
+        "patient": {"reference": "Patient/p1"},
+        "created": "2026-10-04",
+        "provider": {"display": "Mercy"},
+        "priority": {"coding": [{"code": "normal"}]},
+        "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "Medicare"}}],
+        "diagnosis": [{"sequence": 1, "diagnosisReference": {"reference": "Condition/c2"}}],
+        "billablePeriod": {"start": "2026-10-01", "end": "2026-10-03"},
+        "total": {"value": 100.0, "currency": "USD"},
+    }
+    write_ndjson(second / "Encounter.ndjson", [stay])
+    write_ndjson(second / "Claim.ndjson", [claim])
+    run = run_import([second], org)
+    assert run.rejected == 0 and run.issues.count() == 0
+    patient = Patient.objects.get(organization=org)
+    assert patient.encounters.get().diagnoses == [
+        {"system": "icd10cm", "code": "I50.9", "display": "", "rank": 1}
+    ]
+    assert patient.claims.get().diagnoses == [{"system": "icd10cm", "code": "E11.9", "sequence": 1}]
+
+
 def test_conditional_references_by_identifier(org: Organization, tmp_path: Path) -> None:
     patient = {**PATIENT, "id": "p1"}
     ref = "Patient?identifier=http://example.org/mrn|MRN-1"
