@@ -534,45 +534,36 @@ class Writer:
         )
         return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in returned}
 
-    def _find_encounters(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-        wanted = {(pid, ref[10:]) for pid, ref in needed if ref.startswith("Encounter/")}
+    def _stored(self, model: type[Any], refs: set[tuple[int, str]], columns: str) -> list[tuple[Any, ...]]:
+        """(patient id, source id, *columns) of the rows of `model` that earlier imports stored and
+        that (patient id, "Type/id") references of this chunk name."""
+        prefix = f"{model.__name__}/"
+        wanted = {(pid, ref[len(prefix) :]) for pid, ref in refs if ref.startswith(prefix)}
         if not wanted or self.fresh:
-            return {}
+            return []
         pids = sorted({pid for pid, _ in wanted})
         sids = sorted({sid for _, sid in wanted})
-        table = connection.ops.quote_name(pm.Encounter._meta.db_table)
+        table = connection.ops.quote_name(model._meta.db_table)
         rows = [
             row
             for start in range(0, len(sids), IN_LIST)
             for row in self._select(
-                f"SELECT id, patient_id, source_id FROM {table} WHERE patient_id IN ({self._in(pids)})"
+                f"SELECT patient_id, source_id, {columns} FROM {table} WHERE patient_id IN ({self._in(pids)})"
                 f" AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
                 [*pids, *sids[start : start + IN_LIST]],
             )
         ]
-        return {(pid, f"Encounter/{sid}"): eid for eid, pid, sid in rows if (pid, sid) in wanted}
+        return [row for row in rows if (row[0], row[1]) in wanted]
+
+    def _find_encounters(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        return {(pid, f"Encounter/{sid}"): eid for pid, sid, eid in self._stored(pm.Encounter, needed, "id")}
 
     def _find_conditions(self, needed: set[tuple[int, str]]) -> dict[tuple[int, str], dict[str, Any]]:
         """Conditions that diagnoses reference but this import does not carry: stored by earlier ones."""
-        wanted = {(pid, ref[10:]) for pid, ref in needed if ref.startswith("Condition/")}
-        if not wanted or self.fresh:
-            return {}
-        pids = sorted({pid for pid, _ in wanted})
-        sids = sorted({sid for _, sid in wanted})
-        table = connection.ops.quote_name(pm.Condition._meta.db_table)
-        rows = [
-            row
-            for start in range(0, len(sids), IN_LIST)
-            for row in self._select(
-                f"SELECT patient_id, source_id, system, code, display FROM {table}"
-                f" WHERE patient_id IN ({self._in(pids)}) AND source_id IN ({self._in(sids[start : start + IN_LIST])})",
-                [*pids, *sids[start : start + IN_LIST]],
-            )
-        ]
+        found = self._stored(pm.Condition, needed, "system, code, display")
         return {
             (pid, f"Condition/{sid}"): {"system": system, "code": code, "display": display}
-            for pid, sid, system, code, display in rows
-            if (pid, sid) in wanted
+            for pid, sid, system, code, display in found
         }
 
     def _write_facts(
