@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,18 +100,23 @@ def stratify_to_parquet(
     workers: int | None = None,
     memory_limit: str | None = None,
     batch_rows: int = 20_000,
+    progress: Callable[[str], None] | None = None,
 ) -> Summary:
     """Stratify a whole source into one Parquet file, scoring feature batches in worker processes.
 
     The engine computes the features (using every core); the per-patient scoring and reasons are
-    plain Python, so they are spread over `workers` processes (default: one per core).
+    plain Python, so they are spread over `workers` processes (default: one per core). `progress`
+    receives a line for people at each phase and after each scored batch.
     """
+    report = progress or (lambda message: None)
     cfg = config if isinstance(config, PriorityConfig) else load_config(config or DEFAULT_CONFIG)
     as_of_day = epoch_day(as_of)
     summary = Summary()
     started = time.perf_counter()
+    report(f"Reading {source} on {engine}…")
     with pipeline.open_source(engine, source, as_of=as_of, memory_limit=memory_limit) as src:
         summary.input_seconds = time.perf_counter() - started
+        report(f"Read in {summary.input_seconds:.0f} s; computing features…")
         features = pipeline.patient_features(src.inputs, src.lookup, as_of_day=as_of_day, windows=cfg.windows)
         has_claims = src.count(src.inputs.claims) > 0
         batches: Iterator[pa.RecordBatch] = src.batches(features, batch_rows)
@@ -125,4 +130,5 @@ def stratify_to_parquet(
                 writer.write_batch(scored)
                 summary.population_size += scored.num_rows
                 summary.tiers.update(tiers)
+                report(f"Scored {summary.population_size:,} patients…")
     return summary

@@ -43,6 +43,19 @@ def test_export_a_file_population_without_an_organization(tmp_path: Path) -> Non
     assert "4 patients stratified" in out.getvalue()
 
 
+def test_export_reports_each_phase_and_the_patients_scored(tmp_path: Path) -> None:
+    from carenav.analytics.export import stratify_to_parquet
+
+    seen: list[str] = []
+    source = write_ndjson(tmp_path / "ndjson")
+    summary = stratify_to_parquet(
+        "duckdb", source, tmp_path / "out.parquet", as_of=AS_OF, batch_rows=2, progress=seen.append
+    )
+    assert summary.population_size == 4
+    assert seen[0].startswith("Reading ") and "computing features" in seen[1]
+    assert seen[2:] == ["Scored 2 patients…", "Scored 4 patients…"]
+
+
 def test_file_engines_need_a_source() -> None:
     with pytest.raises(CommandError, match="needs --source"):
         call_command("stratify", "--engine", "duckdb")

@@ -83,7 +83,7 @@ class Command(BaseCommand):
     def _export(self, console: Console, engine: str, opts: dict[str, Any], as_of: dt.date) -> None:
         out = Path(opts["out"])
         started = time.perf_counter()
-        with console.status(f"Stratifying {opts['source']} on {engine}…"):
+        with console.status(f"Stratifying {opts['source']} on {engine}…") as status:
             summary = stratify_to_parquet(
                 engine,
                 opts["source"],
@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 as_of=as_of,
                 config=opts["config"],
                 memory_limit=opts["memory_limit"],
+                progress=status.update,
             )
         self._summary(
             console,
