@@ -1,5 +1,6 @@
 """stratify_organization: runs, stored scores, audit, scoping of the population, and engine parity."""
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,13 @@ def test_a_failed_run_stays_visible_with_its_error(
     run = RiskRun.objects.get()
     assert run.status == RiskRun.Status.FAILED
     assert "no Patient NDJSON" in run.error
+    assert gc.isenabled()  # scoring switches the cyclic collector off; a failure must not leave it off
+
+
+def test_the_cyclic_collector_is_back_on_after_a_run(org: Organization, org_admin: User) -> None:
+    load_population(org)
+    run = stratify_organization(actor=org_admin, organization=org, as_of=AS_OF)
+    assert run.population_size == 4 and gc.isenabled()
 
 
 def test_database_and_duckdb_over_ndjson_give_identical_results(
