@@ -11,7 +11,6 @@ Two passes over a disk-backed staging store, so memory stays flat and file order
    (upserts on the source ids) completes the job without duplicates.
 """
 
-import gc
 import marshal
 import multiprocessing
 import os
@@ -37,6 +36,7 @@ from rich.table import Table
 from carenav.accounts.models import Organization
 from carenav.audit.services import audit_record
 from carenav.core import clock
+from carenav.core.collector import fewer_collections
 from carenav.interop import fhirspec
 from carenav.interop.models import ImportIssue, ImportRun
 from carenav.interop.pipeline import Task, run_task, tasks
@@ -184,21 +184,6 @@ class _Progress:
         if self.bar is not None:
             rate = count / max(time.perf_counter() - self.started, 1e-6)
             self.bar.update(self.task, completed=completed, count=count, rate=rate)
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """An import allocates millions of short-lived acyclic dicts; the cyclic garbage collector
-    would rescan every long-lived object (Django, the validators) again and again. Freeze those
-    and collect young objects less often: about a fifth less CPU in total."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 @contextmanager
@@ -518,7 +503,7 @@ def import_paths(
     started = time.perf_counter()
     try:
         with (
-            _few_collections(),
+            fewer_collections(),
             tempfile.TemporaryDirectory(prefix="carenav-import-") as tmp,
             _Progress(console, progress) as bar,
         ):

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from carenav.analytics.pipeline import describe, stratify
 from carenav.analytics.results import PatientResult
 from carenav.audit.services import audit_record
 from carenav.core import clock
+from carenav.core.collector import fewer_collections
 from carenav.core.errors import DomainError, PermissionDenied
 from carenav.patients.models import Patient
 from carenav.population.models import RiskRun, RiskScore
@@ -163,20 +162,6 @@ def stratify_organization(
     return run
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Scoring makes hundreds of thousands of small acyclic objects that reference counting frees;
-    the cyclic collector would re-scan every live one each few thousand allocations. Whatever cycles
-    a run leaves are collected when it ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _write_scores(
     run: RiskRun,
     organization: Organization,
@@ -199,7 +184,7 @@ def _write_scores(
         )
     written = 0
     batch: list[RiskScore] = []
-    with transaction.atomic(), _without_cyclic_gc():
+    with transaction.atomic(), fewer_collections():
         for result in results:
             if by_ref is not None:
                 patient_id = by_ref.get(result.patient_ref)
