@@ -59,3 +59,11 @@ def hba1c_goal(**changes: object) -> services.GoalData:
 
 def fresh(plan: CarePlan) -> CarePlan:
     return CarePlan.objects.get(pk=plan.pk)
+
+
+def add_problem_and_goal(
+    plan: CarePlan, actor: User, problem: services.ProblemData, goal: services.GoalData
+) -> None:
+    """One problem and one goal, each at the plan's current lock version (query-count tests)."""
+    services.problem_add(actor=actor, plan=plan, lock_version=fresh(plan).lock_version, data=problem)
+    services.goal_add(actor=actor, plan=plan, lock_version=fresh(plan).lock_version, data=goal)

@@ -12,7 +12,7 @@ from carenav.careplans import fhir, selectors, services
 from carenav.careplans.models import CarePlan
 from carenav.core.errors import NotFound
 from carenav.patients.models import Patient
-from tests.careplans.conftest import NOW, TODAY, fresh, hba1c_goal
+from tests.careplans.conftest import NOW, TODAY, add_problem_and_goal, fresh, hba1c_goal
 from tests.factories import add_condition, add_observation
 
 pytestmark = pytest.mark.django_db
@@ -170,31 +170,19 @@ def test_plan_view_query_count_does_not_grow_with_items(plan: CarePlan, care_man
             selectors.snapshot(selectors.plan_view(fresh(plan), TODAY))
         return len(captured)
 
-    services.problem_add(
-        actor=care_manager,
-        plan=plan,
-        lock_version=fresh(plan).lock_version,
-        data=services.ProblemData(display="Diabetes", category_key="diabetes"),
-    )
-    services.goal_add(
-        actor=care_manager,
-        plan=plan,
-        lock_version=fresh(plan).lock_version,
-        data=hba1c_goal(template_ref="diabetes/dm-hba1c@2026.1"),
+    add_problem_and_goal(
+        plan,
+        care_manager,
+        services.ProblemData(display="Diabetes", category_key="diabetes"),
+        hba1c_goal(template_ref="diabetes/dm-hba1c@2026.1"),
     )
     few = count()
     for name in ("Hypertension", "Falls", "Loneliness"):
-        services.problem_add(
-            actor=care_manager,
-            plan=plan,
-            lock_version=fresh(plan).lock_version,
-            data=services.ProblemData(display=name),
-        )
-        services.goal_add(
-            actor=care_manager,
-            plan=plan,
-            lock_version=fresh(plan).lock_version,
-            data=hba1c_goal(
+        add_problem_and_goal(
+            plan,
+            care_manager,
+            services.ProblemData(display=name),
+            hba1c_goal(
                 description=f"Goal for {name}",
                 template_ref="diabetes/dm-eye-foot@2026.1",
                 target_kind="milestone",

@@ -9,7 +9,7 @@ from carenav.accounts.models import User
 from carenav.careplans import services
 from carenav.careplans.models import CarePlan
 from carenav.patients.models import Patient
-from tests.careplans.conftest import fresh, hba1c_goal
+from tests.careplans.conftest import add_problem_and_goal, fresh, hba1c_goal
 from tests.careplans.pdftext import extract_text
 from tests.conftest import login
 
@@ -349,30 +349,18 @@ def test_editor_query_count_does_not_grow_with_the_plan(
             assert cm_client.get(f"/careplans/{plan.pk}/").status_code == 200
         return len(captured)
 
-    services.problem_add(
-        actor=care_manager,
-        plan=plan,
-        lock_version=fresh(plan).lock_version,
-        data=services.ProblemData(display="Diabetes", category_key="diabetes"),
-    )
-    services.goal_add(
-        actor=care_manager,
-        plan=plan,
-        lock_version=fresh(plan).lock_version,
-        data=hba1c_goal(template_ref="diabetes/dm-hba1c@2026.1"),
+    add_problem_and_goal(
+        plan,
+        care_manager,
+        services.ProblemData(display="Diabetes", category_key="diabetes"),
+        hba1c_goal(template_ref="diabetes/dm-hba1c@2026.1"),
     )
     few = queries()
     for name in ("Hypertension", "Heart failure", "Falls"):
-        services.problem_add(
-            actor=care_manager,
-            plan=plan,
-            lock_version=fresh(plan).lock_version,
-            data=services.ProblemData(display=name),
-        )
-        services.goal_add(
-            actor=care_manager,
-            plan=plan,
-            lock_version=fresh(plan).lock_version,
-            data=hba1c_goal(description=f"For {name}", template_ref="diabetes/dm-hba1c@2026.1"),
+        add_problem_and_goal(
+            plan,
+            care_manager,
+            services.ProblemData(display=name),
+            hba1c_goal(description=f"For {name}", template_ref="diabetes/dm-hba1c@2026.1"),
         )
     assert queries() == few
