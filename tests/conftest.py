@@ -115,6 +115,13 @@ def browser_login(page: Any, live_server: Any, user: User) -> None:
     page.wait_for_url(f"{live_server.url}/patients/**")
 
 
+def wait_for_page(page: Any, selector: str) -> None:
+    """Wait for a page reached by a click: the element, then the load event, so the deferred htmx
+    script has wired its handlers before the test acts (acting earlier loses the request)."""
+    page.wait_for_selector(selector)
+    page.wait_for_load_state("load")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Argon2 is the production hasher (tested in tests/core); tests hash thousands of times."""

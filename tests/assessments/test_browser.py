@@ -4,7 +4,7 @@ submit, and read the severity; then the alert and trend on the chart."""
 import pytest
 
 from carenav.assessments.models import AssessmentResponse
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_page
 from tests.factories import make_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_fill_a_phq9_and_see_the_severity(browser_page, live_server, care_manage
     page.goto(f"{live_server.url}/patients/{ben.pk}/")
     page.select_option("#start-instrument", "phq-9")
     page.click(".start-assessment button[type=submit]")
-    page.wait_for_selector("#assessment-form")
+    wait_for_page(page, "#assessment-form")
     assert "Little interest or pleasure in doing things" in page.inner_text("#assessment-form")
 
     # Keyboard: focus the first option of item 1 and move with the arrow key; autosave keeps focus.
@@ -41,10 +41,23 @@ def test_fill_a_phq9_and_see_the_severity(browser_page, live_server, care_manage
     page.wait_for_function("document.getElementById('q-phq9-1-LA6569-3').checked")
     page.wait_for_function("document.activeElement && document.activeElement.name === 'phq9-1'")
 
+    # Answer quickly over a slow network: each click lands while earlier saves are on their way, and
+    # no reply may undo a later answer.
+    network = page.context.new_cdp_session(page)
+    network.send("Network.enable")
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     for number, label in ANSWERS.items():
         page.locator(f"#q-phq9-{number} label", has_text=label).first.click()
-        page.wait_for_function(f"document.querySelector('#q-phq9-{number} input:checked') !== null")
     page.wait_for_function("document.getElementById('progress').textContent.trim().startsWith('9 /')")
+    for number, label in ANSWERS.items():
+        assert page.locator(f"#q-phq9-{number} label", has_text=label).first.locator("input").is_checked()
+    network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     assert AssessmentResponse.objects.get().answers["phq9-9"] == "LA6569-3"  # autosaved before submitting
 
     page.click("#submit-assessment")

@@ -8,7 +8,7 @@ import pytest
 from carenav.accounts.models import User
 from carenav.careplans.models import CarePlan
 from carenav.patients.models import Patient
-from tests.conftest import browser_login
+from tests.conftest import browser_login, wait_for_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def test_build_activate_measure(
     browser_login(page, live_server, care_manager)
     page.goto(f"{live_server.url}/patients/{chronic_patient.pk}/")
     page.click("#start-care-plan")
-    page.wait_for_selector("#plan-editor")
+    wait_for_page(page, "#plan-editor")
     assert page.locator("#plan-status").inner_text() == "Draft"
 
     act(
