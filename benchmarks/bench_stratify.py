@@ -2,7 +2,7 @@
 
     # 1,000,000 synthetic patients from NDJSON on DuckDB: wall time and peak memory (process tree)
     python benchmarks/bench_stratify.py ndjson --patients 1000000 --dir var/bench/synth1m
-    python benchmarks/bench_stratify.py ndjson --patients 1000000 --dir var/bench/synth1m-gz --gzip
+    python benchmarks/bench_stratify.py ndjson --patients 1000000 --dir var/bench/synth1m-zst --compress zstd
 
     # 100,000 patients in the operational database (SQLite file; PostgreSQL under tools/with_postgres.py)
     python benchmarks/bench_stratify.py db --patients 100000 --dir var/bench/synth100k
@@ -31,7 +31,7 @@ AS_OF = dt.date(2026, 11, 24)
 RESOURCES = ["Patient", "Condition", "Encounter", "Observation", "Procedure", "Claim", "RelatedPerson"]
 
 
-def ensure_population(directory: Path, patients: int, seed: int, *, gzip: bool = False) -> None:
+def ensure_population(directory: Path, patients: int, seed: int, *, compression: str | None = None) -> None:
     if any(directory.glob("Patient.*.ndjson*")):
         return
     from carenav.synth.generate import generate
@@ -44,7 +44,7 @@ def ensure_population(directory: Path, patients: int, seed: int, *, gzip: bool =
         as_of=AS_OF,
         workers=os.cpu_count() or 1,
         resource_types=RESOURCES,
-        gzip=gzip,
+        compression=compression,
     )
     print(f"generated {counts} in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -102,7 +102,7 @@ def _cpu_seconds() -> float:
 def bench_ndjson(args: argparse.Namespace) -> None:
     from carenav.analytics.export import stratify_to_parquet
 
-    ensure_population(args.dir, args.patients, args.seed, gzip=args.gzip)
+    ensure_population(args.dir, args.patients, args.seed, compression=args.compress)
     load_before = os.getloadavg()[0]
     out = args.out or (args.dir.parent / f"{args.dir.name}-results.parquet")
     size = sum(f.stat().st_size for f in args.dir.glob("*.ndjson*"))
@@ -409,7 +409,9 @@ def main() -> None:
         "--parquet", type=Path, help="ndjson mode: normalize to Parquet here first, then time that"
     )
     parser.add_argument(
-        "--gzip", action="store_true", help="generate the population as .ndjson.gz (when --dir has none)"
+        "--compress",
+        choices=("gzip", "zstd"),
+        help="generate the population as .ndjson.gz or .ndjson.zst (when --dir has none)",
     )
     parser.add_argument("--workers", type=int)
     parser.add_argument("--memory-limit", default="3GB")

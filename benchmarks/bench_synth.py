@@ -2,7 +2,7 @@
 
     python benchmarks/bench_synth.py                                  # 20k and 100k patients, 1 and all workers
     python benchmarks/bench_synth.py --patients 1000000 --workers 2   # the million-patient run
-    python benchmarks/bench_synth.py --patients 100000 --gzip
+    python benchmarks/bench_synth.py --patients 100000 --compress gzip
     python benchmarks/bench_synth.py --prevalence 10000               # observed vs target prevalence table
 
 Each configuration runs in a fresh process, so its peak RSS (the parent's, and the largest
@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 24)
 
 
-def run_one(patients: int, workers: int, gzip: bool, out: Path) -> dict[str, float]:
+def run_one(patients: int, workers: int, compression: str | None, out: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from carenav.synth.generate import generate
 
     started = time.perf_counter()
-    counts = generate(out, patients=patients, seed=42, as_of=AS_OF, gzip=gzip, workers=workers)
+    counts = generate(out, patients=patients, seed=42, as_of=AS_OF, compression=compression, workers=workers)
     seconds = time.perf_counter() - started
     written = sum(p.stat().st_size for p in out.iterdir())
     own, workers_usage = (
@@ -102,7 +102,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--workers", type=int, nargs="+", default=sorted({1, os.cpu_count() or 1}))
-    parser.add_argument("--gzip", action="store_true", help="write .ndjson.gz")
+    parser.add_argument("--compress", choices=("gzip", "zstd"), help="write .ndjson.gz or .ndjson.zst")
     parser.add_argument("--keep", help="write into this directory and keep the files (last run)")
     parser.add_argument(
         "--prevalence", type=int, metavar="N", help="print observed vs target prevalence for N patients"
@@ -116,12 +116,12 @@ def main() -> int:
 
     if args.one:  # a single measured run, in its own process
         out = Path(args.keep)
-        print(json.dumps(run_one(args.patients[0], args.workers[0], args.gzip, out)))
+        print(json.dumps(run_one(args.patients[0], args.workers[0], args.compress, out)))
         return 0
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"carenav synth benchmark — {os.cpu_count()} CPUs (load {load}), as of {AS_OF}, seed 42, gzip={args.gzip}"
+        f"carenav synth benchmark — {os.cpu_count()} CPUs (load {load}), as of {AS_OF}, seed 42, compression={args.compress}"
     )
     header = f"{'patients':>10} {'workers':>7} {'seconds':>8} {'patients/s':>11} {'resources/s':>12} "
     header += f"{'res/patient':>11} {'MB written':>10} {'RSS parent':>10} {'RSS worker':>10} {'CPU s':>7} "
@@ -139,7 +139,7 @@ def main() -> int:
                 "--workers",
                 str(workers),
             ]
-            command += ["--keep", str(out)] + (["--gzip"] if args.gzip else [])
+            command += ["--keep", str(out)] + (["--compress", args.compress] if args.compress else [])
             result = subprocess.run(command, check=True, capture_output=True, text=True)
             r = json.loads(result.stdout)
             if not args.keep:

@@ -27,6 +27,7 @@ from typing import Any
 import ibis
 from ibis.expr.types import Table
 
+from carenav.core.compression import CODECS
 from carenav.terminology.valuesets import ICD10, ICD10CM, SNOMED, normalize_system
 
 # Assessment findings that are frailty markers; other findings (depression, social needs...) reach the
@@ -244,13 +245,9 @@ def from_operational(con: Any, *, organization_id: int | None = None) -> Inputs:
 
 def _files(directory: Path, resource: str) -> list[str]:
     found: list[str] = []
-    for pattern in (
-        f"{resource}.ndjson",
-        f"{resource}.ndjson.gz",
-        f"{resource}.*.ndjson",
-        f"{resource}.*.ndjson.gz",
-    ):
-        found.extend(glob.glob(os.path.join(directory, pattern)))
+    for codec in ("", *CODECS):  # DuckDB decompresses by the suffix
+        for pattern in (f"{resource}.ndjson{codec}", f"{resource}.*.ndjson{codec}"):
+            found.extend(glob.glob(os.path.join(directory, pattern)))
     return sorted(set(found))
 
 

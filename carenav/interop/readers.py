@@ -1,11 +1,10 @@
 """Find FHIR inputs under the given paths and stream their resources.
 
-Bulk exports (`<ResourceType>[.N].ndjson[.gz]`) are read line by line; a Bundle file is loaded whole
+Bulk exports (`<ResourceType>[.N].ndjson[.gz|.zst]`) are read line by line; a Bundle file is loaded whole
 (one bundle is one document). Files are ordered Patient first so most references resolve as they
 are read; the importer does not depend on that order.
 """
 
-import gzip
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from carenav.core.compression import CODECS, reading
 from carenav.interop.mapping import MappingError, resource_id
 
 TYPE_ORDER = {"Patient": 0, "RelatedPerson": 1, "Encounter": 2, "Condition": 3}
@@ -28,7 +28,7 @@ BUNDLE_TYPES = {
     "searchset",
     "collection",
 }
-SUFFIXES = (".ndjson", ".ndjson.gz", ".json", ".json.gz")
+SUFFIXES = tuple(kind + codec for kind in (".ndjson", ".json") for codec in ("", *CODECS))
 
 
 @dataclass(slots=True)
@@ -77,7 +77,7 @@ def discover(paths: list[Path]) -> list[InputFile]:
 def open_input(path: Path) -> tuple[io.BufferedReader, Any]:
     """(raw file, decompressed stream): the raw file's position measures progress."""
     raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
-    return raw, (gzip.GzipFile(fileobj=raw) if path.name.endswith(".gz") else raw)
+    return raw, reading(raw, path.name)
 
 
 def read_json(file: InputFile) -> Iterator[Item]:

@@ -1,6 +1,6 @@
 """Generate a deterministic synthetic population as a FHIR R4 bulk-data export (NDJSON per type).
 
-Usage: carenav synth --patients 5000 --seed 42 --out var/synth [--as-of 2026-11-24] [--gzip]
+Usage: carenav synth --patients 5000 --seed 42 --out var/synth [--as-of 2026-11-24] [--compress gzip|zstd]
 """
 
 import argparse
@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import date
 
+from carenav.core.compression import CODECS
 from carenav.synth.generate import generate
 
 
@@ -44,7 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="the day the export is taken; all dates are relative to it (default: today)",
     )
-    parser.add_argument("--gzip", action="store_true", help="write .ndjson.gz files")
+    parser.add_argument(
+        "--compress",
+        choices=sorted(CODECS.values()),
+        help="write .ndjson.gz (gzip, what bulk exports usually carry) or .ndjson.zst (zstd: smaller, "
+        "and read about twice as fast by carenav import and carenav stratify)",
+    )
     parser.add_argument(
         "--workers",
         type=_positive,
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             patients=args.patients,
             seed=args.seed,
             as_of=as_of,
-            gzip=args.gzip,
+            compression=args.compress,
             workers=args.workers,
         )
         return 0
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             patients=args.patients,
             seed=args.seed,
             as_of=as_of,
-            gzip=args.gzip,
+            compression=args.compress,
             workers=args.workers,
             progress=advance,
         )

@@ -1,4 +1,4 @@
-"""Writing a synthetic population as a FHIR bulk-data export: ``<Type>.<chunk>.ndjson[.gz]``.
+"""Writing a synthetic population as a FHIR bulk-data export: ``<Type>.<chunk>.ndjson[.gz|.zst]``.
 
 Patient ``i`` is drawn from its own random stream, seeded from a hash of (seed, i), so its resources
 depend only on (seed, i, as-of day). The index range is cut into fixed-size chunks (independent of
@@ -7,7 +7,6 @@ whether one process or many wrote them. Nothing is kept in memory beyond one pat
 write buffers.
 """
 
-import gzip as gzip_module
 import hashlib
 import multiprocessing
 import os
@@ -20,14 +19,16 @@ from typing import Any, Protocol
 
 import orjson
 
+from carenav.core.compression import CODECS, suffix, writing
 from carenav.synth.fhir import RESOURCE_TYPES, Renderer, Resource
 from carenav.synth.model import sample_person
 
 DEFAULT_CHUNK_SIZE = 10_000
-GZIP_LEVEL = 3  # ~6x smaller than plain NDJSON at a fraction of the default level's cost
 _FLUSH_LINES = 512
 _TICK = 200  # patients between progress reports
-_FILE_PATTERN = re.compile(rf"^({'|'.join(RESOURCE_TYPES)})\.\d+\.ndjson(\.gz)?$")
+_FILE_PATTERN = re.compile(
+    rf"^({'|'.join(RESOURCE_TYPES)})\.\d+\.ndjson({'|'.join(map(re.escape, CODECS))})?$"
+)
 
 Progress = Callable[[int], None]
 
@@ -55,10 +56,10 @@ def iter_resources(seed: int, as_of: date, start: int, stop: int) -> Iterator[tu
 class _ChunkFiles:
     """One chunk's output files, opened on first use so empty types leave no file behind."""
 
-    def __init__(self, out_dir: Path, chunk: str, compress: bool) -> None:
-        self.out_dir, self.chunk, self.compress = out_dir, chunk, compress
+    def __init__(self, out_dir: Path, chunk: str, compression: str | None) -> None:
+        self.out_dir, self.chunk, self.compression = out_dir, chunk, compression
         self.writers: dict[str, _Sink] = {}
-        self.handles: list[_Sink] = []  # closed in order: gzip wrappers before their files
+        self.handles: list[_Sink] = []  # closed in order: compressors before their files
         self.pending: dict[str, list[bytes]] = {t: [] for t in RESOURCE_TYPES}
         self.counts: dict[str, int] = dict.fromkeys(RESOURCE_TYPES, 0)
 
@@ -73,15 +74,10 @@ class _ChunkFiles:
         if not pending:
             return
         if resource_type not in self.writers:
-            suffix = ".ndjson.gz" if self.compress else ".ndjson"
-            path = self.out_dir / f"{resource_type}.{self.chunk}{suffix}"
+            path = self.out_dir / f"{resource_type}.{self.chunk}.ndjson{suffix(self.compression)}"
             raw = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 (closed in close())
-            writer: _Sink = raw
-            if self.compress:
-                # mtime=0 and no file name in the header keep gzip output byte-identical across runs.
-                writer = gzip_module.GzipFile(
-                    filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL
-                )
+            writer: _Sink = writing(raw, self.compression)
+            if writer is not raw:
                 self.handles.append(writer)
             self.handles.append(raw)
             self.writers[resource_type] = writer
@@ -104,12 +100,12 @@ def write_chunk(
     start: int,
     stop: int,
     chunk: str,
-    compress: bool,
+    compression: str | None,
     resource_types: Collection[str] | None = None,
     tick: Progress | None = None,
 ) -> dict[str, int]:
     """Write patients ``start`` to ``stop - 1`` to this chunk's files; counts per resource type."""
-    files = _ChunkFiles(out_dir, chunk, compress)
+    files = _ChunkFiles(out_dir, chunk, compression)
     wanted = set(resource_types) if resource_types is not None else None
     dumps = orjson.dumps
     renderer = Renderer(seed, as_of)
@@ -151,8 +147,10 @@ def _tick_shared(n: int) -> None:
         _COUNTER.value += n
 
 
-def _run_chunk(task: tuple[str, int, date, int, int, str, bool, tuple[str, ...] | None]) -> dict[str, int]:
-    out_dir, seed, as_of, start, stop, chunk, compress, resource_types = task
+def _run_chunk(
+    task: tuple[str, int, date, int, int, str, str | None, tuple[str, ...] | None],
+) -> dict[str, int]:
+    out_dir, seed, as_of, start, stop, chunk, compression, resource_types = task
     return write_chunk(
         Path(out_dir),
         seed=seed,
@@ -160,7 +158,7 @@ def _run_chunk(task: tuple[str, int, date, int, int, str, bool, tuple[str, ...] 
         start=start,
         stop=stop,
         chunk=chunk,
-        compress=compress,
+        compression=compression,
         resource_types=resource_types,
         tick=_tick_shared,
     )
@@ -172,7 +170,7 @@ def generate(
     patients: int,
     seed: int,
     as_of: date,
-    gzip: bool = False,
+    compression: str | None = None,
     workers: int = 1,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -204,7 +202,7 @@ def generate(
             c * chunk_size,
             min(patients, (c + 1) * chunk_size),
             f"{c:0{width}d}",
-            gzip,
+            compression,
             types,
         )
         for c in range(n_chunks)
@@ -220,7 +218,7 @@ def generate(
                 start=task[3],
                 stop=task[4],
                 chunk=task[5],
-                compress=gzip,
+                compression=compression,
                 resource_types=types,
                 tick=progress,
             )

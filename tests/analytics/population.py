@@ -7,10 +7,11 @@ Times are UTC instants; `as_of` is 2026-11-24.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from pathlib import Path
 from typing import Any
+
+from carenav.core.compression import suffix, writing
 
 AS_OF = dt.date(2026, 11, 24)
 UTC = dt.UTC
@@ -124,16 +125,17 @@ CLASS_CODES = {"inpatient": "IMP", "emergency": "EMER"}
 PRIORITY_CODES = {"emergency": "EM", "urgent": "UR", "elective": "EL"}
 
 
-def _write(directory: Path, resource: str, rows: list[dict[str, Any]], gz: bool) -> None:
-    text = "".join(json.dumps(r) + "\n" for r in rows)
-    if gz:
-        with gzip.open(directory / f"{resource}.000.ndjson.gz", "wt", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        (directory / f"{resource}.ndjson").write_text(text, encoding="utf-8")
+def _write(directory: Path, resource: str, rows: list[dict[str, Any]], compression: str | None) -> None:
+    with (
+        open(directory / f"{resource}.000.ndjson{suffix(compression)}", "wb") as raw,
+        writing(raw, compression) as stream,
+    ):
+        stream.write("".join(json.dumps(r) + "\n" for r in rows).encode())
 
 
-def write_ndjson(directory: Path, patients: list[dict[str, Any]] = PATIENTS, *, gz: bool = True) -> Path:
+def write_ndjson(
+    directory: Path, patients: list[dict[str, Any]] = PATIENTS, *, compression: str | None = "gzip"
+) -> Path:
     """The population as FHIR R4 bulk NDJSON (one file per resource type)."""
     directory.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[dict[str, Any]]] = {
@@ -217,5 +219,5 @@ def write_ndjson(directory: Path, patients: list[dict[str, Any]] = PATIENTS, *, 
                 {"resourceType": "RelatedPerson", "id": f"{p['id']}-rp{n}", "patient": ref}
             )
     for resource, rows in out.items():
-        _write(directory, resource, rows, gz)
+        _write(directory, resource, rows, compression)
     return directory

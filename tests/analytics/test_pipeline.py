@@ -6,6 +6,7 @@ import pytest
 
 from carenav.analytics.pipeline import stratify
 from carenav.analytics.results import PatientResult
+from carenav.core.compression import suffix
 from tests.analytics.population import AS_OF, write_ndjson
 
 
@@ -97,12 +98,16 @@ def test_window_boundaries_and_inactive_conditions(results: dict[str, PatientRes
     assert r.lace is None and "recent_discharge" not in r.flags
 
 
-def test_plain_ndjson_and_parquet_inputs_agree(tmp_path: Path, results: dict[str, PatientResult]) -> None:
+@pytest.mark.parametrize("compression", [None, "zstd"])
+def test_plain_and_zstd_ndjson_and_parquet_inputs_agree(
+    tmp_path: Path, results: dict[str, PatientResult], compression: str | None
+) -> None:
     from carenav.analytics import inputs
     from carenav.analytics.pipeline import open_source
 
-    plain = write_ndjson(tmp_path / "plain", gz=False)
-    with open_source("duckdb", plain, as_of=AS_OF) as source:
+    ndjson = write_ndjson(tmp_path / "ndjson", compression=compression)
+    assert all(p.name.endswith(".ndjson" + suffix(compression)) for p in ndjson.iterdir())
+    with open_source("duckdb", ndjson, as_of=AS_OF) as source:
         inputs.export_parquet(source.backend, tmp_path / "parquet")
     again = {r.patient_ref: r for r in stratify("duckdb", tmp_path / "parquet", as_of=AS_OF)}
     assert {k: v.as_dict() for k, v in again.items()} == {k: v.as_dict() for k, v in results.items()}

@@ -1,21 +1,26 @@
 """Pass one, per resource: outcomes of reading, validating and mapping (no database)."""
 
-import gzip
 import marshal
 from pathlib import Path
 
+import pytest
+
+from carenav.core.compression import suffix, writing
 from carenav.interop import pipeline
 from carenav.interop.readers import discover
 
 
-def test_ndjson_gz_is_cut_into_tasks_with_line_numbers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_compressed_ndjson_is_cut_into_tasks_with_line_numbers(
+    tmp_path: Path, monkeypatch, codec: str
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(pipeline, "LINES_PER_TASK", 2)
-    path = tmp_path / "Patient.ndjson.gz"
-    with gzip.open(path, "wt") as handle:
+    path = tmp_path / f"Patient.ndjson{suffix(codec)}"
+    with path.open("wb") as raw, writing(raw, codec) as handle:
         handle.write(
-            '{"resourceType": "Patient", "id": "a"}\n\n[broken\n'
-            '{"resourceType": "Patient", "id": "b", "gender": "fish"}\n'
-            '{"resourceType": "Immunization", "id": "i"}\n'
+            b'{"resourceType": "Patient", "id": "a"}\n\n[broken\n'
+            b'{"resourceType": "Patient", "id": "b", "gender": "fish"}\n'
+            b'{"resourceType": "Immunization", "id": "i"}\n'
         )
     (file,) = discover([path])
     work = list(pipeline.tasks(file))

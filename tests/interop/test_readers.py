@@ -1,9 +1,11 @@
 """Finding inputs and streaming their resources."""
 
-import gzip
 import json
 from pathlib import Path
 
+import pytest
+
+from carenav.core.compression import suffix, writing
 from carenav.interop.readers import discover, read_json
 
 
@@ -12,17 +14,18 @@ def test_discover_orders_patients_first_and_ignores_other_files(tmp_path: Path) 
     for name in (
         "Condition.000.ndjson",
         "Patient.001.ndjson.gz",
-        "Encounter.ndjson",
+        "Encounter.ndjson.zst",
         "README.md",
         ".hidden.ndjson",
     ):
         (tmp_path / name).write_text("")
     (tmp_path / "sub" / "bundle.json").write_text("{}")
     names = [f.path.name for f in discover([tmp_path])]
-    assert names == ["Patient.001.ndjson.gz", "Encounter.ndjson", "Condition.000.ndjson", "bundle.json"]
+    assert names == ["Patient.001.ndjson.gz", "Encounter.ndjson.zst", "Condition.000.ndjson", "bundle.json"]
 
 
-def test_bundle_entries_carry_the_fullurl_index(tmp_path: Path) -> None:
+@pytest.mark.parametrize("codec", [None, "gzip", "zstd"])
+def test_bundle_entries_carry_the_fullurl_index(tmp_path: Path, codec: str | None) -> None:
     bundle = {
         "resourceType": "Bundle",
         "type": "transaction",
@@ -35,9 +38,9 @@ def test_bundle_entries_carry_the_fullurl_index(tmp_path: Path) -> None:
             {"request": {"method": "DELETE", "url": "Patient/9"}},
         ],
     }
-    path = tmp_path / "b.json.gz"
-    with gzip.open(path, "wt") as handle:
-        json.dump(bundle, handle)
+    path = tmp_path / f"b.json{suffix(codec)}"
+    with path.open("wb") as raw, writing(raw, codec) as handle:
+        handle.write(json.dumps(bundle).encode())
     (file,) = discover([path])
     first, deleted = list(read_json(file))
     assert first.index == {"urn:uuid:p1": "Patient/p1"} and first.location == "entry 0"

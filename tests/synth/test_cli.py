@@ -25,7 +25,9 @@ def test_writes_an_export_and_prints_a_summary(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_quiet_prints_nothing_and_gzip_compresses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["--patients", "10", "--out", str(tmp_path), "--as-of", "2026-11-24", "--gzip", "--quiet"])
+    rc = main(
+        ["--patients", "10", "--out", str(tmp_path), "--as-of", "2026-11-24", "--compress", "gzip", "--quiet"]
+    )
     assert rc == 0
     assert capsys.readouterr() == ("", "")
     assert (tmp_path / "Patient.000.ndjson.gz").exists()

@@ -1,11 +1,11 @@
 """The export: file layout, byte-identical determinism, and a 10,000-patient population near its targets."""
 
-import gzip
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from carenav.core.compression import reading, suffix
 from carenav.synth import catalog as cat
 from carenav.synth.fhir import RESOURCE_TYPES
 from carenav.synth.generate import generate
@@ -48,21 +48,23 @@ def test_patient_content_depends_on_index_not_on_chunking(tmp_path: Path) -> Non
     assert a == b
 
 
-def test_gzip_output_is_deterministic_and_holds_the_same_lines(tmp_path: Path) -> None:
-    generate(tmp_path / "plain", patients=80, seed=2, as_of=AS_OF)
-    generate(tmp_path / "gz1", patients=80, seed=2, as_of=AS_OF, gzip=True)
-    generate(tmp_path / "gz2", patients=80, seed=2, as_of=AS_OF, gzip=True)
-    assert _files(tmp_path / "gz1") == _files(tmp_path / "gz2")
-    for path in (tmp_path / "gz1").iterdir():
-        assert path.name.endswith(".ndjson.gz")
-        plain = tmp_path / "plain" / path.name.removesuffix(".gz")
-        assert gzip.decompress(path.read_bytes()) == plain.read_bytes()
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_compressed_output_is_deterministic_and_holds_the_same_lines(tmp_path: Path, codec: str) -> None:
+    generate(tmp_path / "plain", patients=80, seed=2, as_of=AS_OF, chunk_size=40)
+    generate(tmp_path / "c1", patients=80, seed=2, as_of=AS_OF, compression=codec, workers=2, chunk_size=40)
+    generate(tmp_path / "c2", patients=80, seed=2, as_of=AS_OF, compression=codec, chunk_size=40)
+    assert _files(tmp_path / "c1") == _files(tmp_path / "c2")
+    for path in (tmp_path / "c1").iterdir():
+        assert path.name.endswith(".ndjson" + suffix(codec))
+        plain = tmp_path / "plain" / path.name.removesuffix(suffix(codec))
+        with path.open("rb") as raw, reading(raw, path.name) as stream:
+            assert stream.read() == plain.read_bytes()
 
 
 def test_rerun_replaces_the_previous_export(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("kept")
     generate(tmp_path, patients=30, seed=1, as_of=AS_OF, chunk_size=10)
-    generate(tmp_path, patients=30, seed=1, as_of=AS_OF, chunk_size=30, gzip=True)
+    generate(tmp_path, patients=30, seed=1, as_of=AS_OF, chunk_size=30, compression="gzip")
     names = {p.name for p in tmp_path.iterdir()}
     assert "notes.txt" in names
     assert not any(n.endswith(".ndjson") or ".001." in n for n in names)
