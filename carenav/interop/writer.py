@@ -8,11 +8,15 @@ SQLite (3.35+) and PostgreSQL; on PostgreSQL the rows arrive by COPY into a temp
 A chunk whose patients are all new (the usual first import) cannot conflict with anything stored
 per patient, so its rows go straight in (COPY on PostgreSQL), with ids taken from the tables'
 sequences up front instead of RETURNING. Both paths build the same rows; only the sink differs.
+
+On PostgreSQL, when the role may set `session_replication_role` and the tables have no triggers of
+their own, such a chunk is written with the per-row foreign-key triggers off and its references
+are checked once, by one query per table, before it commits (`_check_references`, docs/import.md).
 """
 
 import datetime as dt
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -97,12 +101,34 @@ class Writer:
         self.temp_tables: set[str] = set()
         self.sequences: dict[str, str] = {}
         self.fresh = False  # the chunk being written has only new patients (see `write`)
+        self.inserted: Counter[type[Any]] = Counter()  # rows each model got by `_insert` in this chunk
+        self.checks_per_chunk = not self.sqlite and self._may_switch_off_row_triggers()
 
     # ------------------------------------------------------------ SQL helpers
 
     def _cursor(self) -> Any:
         connection.ensure_connection()
         return connection.connection.cursor()
+
+    def _may_switch_off_row_triggers(self) -> bool:
+        """PostgreSQL: may this session switch off the per-row foreign-key triggers for a chunk of
+        new patients? Only if its role may set `session_replication_role` (superuser, or from
+        PostgreSQL 15 `GRANT SET ON PARAMETER session_replication_role`), the setting is at its
+        default, and the tables have no triggers of their own, which "replica" would switch off too
+        (or, set to fire only on replicas, on)."""
+        tables = [model._meta.db_table for model in MODELS.values()]
+        may_set = (
+            "has_parameter_privilege('session_replication_role', 'SET')"
+            if self._cursor().connection.info.server_version >= 150000
+            else "current_setting('is_superuser') = 'on'"
+        )
+        ((allowed,),) = self._select(
+            f"SELECT {may_set} AND current_setting('session_replication_role') = 'origin'"
+            " AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[])"
+            " AND NOT tgisinternal AND tgenabled IN ('O', 'R'))",
+            [tables],
+        )
+        return bool(allowed)
 
     def _select(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         cursor = self._cursor()
@@ -167,6 +193,7 @@ class Writer:
         """Insert rows (COPY on PostgreSQL); ids come from the table's sequence when asked for."""
         if not rows:
             return []
+        self.inserted[model] += len(rows)
         if "id" in returning:
             columns = ["id", *columns]
             rows = [[pk, *row] for pk, row in zip(self._next_ids(model, len(rows)), rows, strict=True)]
@@ -321,8 +348,8 @@ class Writer:
 
     def write(self, groups: dict[str, list[Staged]], now: dt.datetime) -> ChunkResult:
         """Write whole patients; the caller holds the transaction."""
-        if not self.sqlite:  # timestamps are staged as naive UTC
-            self._cursor().execute("SET LOCAL TIME ZONE 'UTC'")
+        if not self.sqlite:  # timestamps are staged as naive UTC; JIT-compiling would cost more than it saves
+            self._cursor().execute("SET LOCAL TIME ZONE 'UTC'; SET LOCAL jit = off")
         result = ChunkResult()
         stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
         groups = self._drop_older_versions(groups, result)
@@ -353,6 +380,10 @@ class Writer:
         stamp: str,
         result: ChunkResult,
     ) -> ChunkResult:
+        checks_per_chunk = self.fresh and self.checks_per_chunk
+        if checks_per_chunk:  # reverted by the savepoint's rollback if the chunk fails
+            self._cursor().execute("SET LOCAL session_replication_role = replica")
+            self.inserted.clear()
         patient_ids = self._resolve_patients(groups, staged, existing, stamp, result)
         patients: list[tuple[int, Staged]] = []
         facts: dict[str, list[tuple[int, Staged]]] = defaultdict(list)
@@ -390,8 +421,58 @@ class Writer:
         for table in FACT_ORDER:
             if facts.get(table):
                 self._write_facts(table, facts[table], encounters, conditions, result)
+        if checks_per_chunk:
+            self._check_references(sorted(set(patient_ids.values())))
         self._record_versions(groups, patient_ids)
         return result
+
+    def _check_references(self, patient_ids: list[int]) -> None:
+        """The chunk's rows went in with the per-row foreign-key triggers off: check all their
+        references now, one query per table, then switch the triggers back on.
+
+        The rows are found by patient (every row of a new patient is this chunk's, as no other
+        transaction sees the patient yet) and counted, so a row pointing at another patient is
+        caught too. Rows outside the chunk that they point to (the organization) are first locked
+        FOR KEY SHARE, as the triggers would, so that they cannot be deleted before this commits."""
+        quote = connection.ops.quote_name
+        cursor = self._cursor()
+        # Index probes per row, which the planner, without statistics on tables filling up, would
+        # not choose: it scans them whole, comparing each row with every patient id.
+        ((seqscan, _),) = self._select(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)", []
+        )
+        for model, count in self.inserted.items():
+            table = quote(model._meta.db_table)
+            scope = f"c.{quote('id' if model is pm.Patient else 'patient_id')} = ANY(%s)"
+            missing = []
+            for f in model._meta.concrete_fields:
+                if not f.many_to_one:
+                    continue
+                target = quote(f.related_model._meta.db_table)
+                key, column = quote(f.target_field.column), quote(f.column)
+                if f.related_model not in self.inserted:
+                    cursor.execute(
+                        f"SELECT 1 FROM {target} WHERE {key} IN (SELECT c.{column} FROM {table} c WHERE {scope})"
+                        " FOR KEY SHARE",
+                        [patient_ids],
+                    )
+                missing.append(
+                    f"count(*) FILTER (WHERE c.{column} IS NOT NULL"
+                    f" AND NOT EXISTS (SELECT FROM {target} t WHERE t.{key} = c.{column}))"
+                )
+            cursor.execute(
+                f"SELECT count(*), {', '.join(missing)} FROM {table} c WHERE {scope}", [patient_ids]
+            )
+            found, *dangling = cursor.fetchone()
+            if found != count or any(dangling):
+                raise IntegrityError(
+                    f"{model._meta.db_table}: {count} rows written for this chunk's patients, {found} found,"
+                    f" {sum(dangling)} references to rows that do not exist"
+                )
+        cursor.execute(
+            "SELECT set_config('enable_seqscan', %s, true), set_config('session_replication_role', 'origin', true)",
+            [seqscan],
+        )
 
     # ------------------------------------------------------------ versions across imports
 

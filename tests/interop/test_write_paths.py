@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from carenav.accounts.models import Organization
 from carenav.interop.models import ImportRun
 from carenav.interop.services import import_paths
+from carenav.interop.writer import Writer
 from carenav.patients.models import (
     Allergy,
     Caregiver,
@@ -183,11 +184,14 @@ def test_sqlite_writer_processes_store_and_count_like_one_process(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fires", ["", "ALWAYS"], ids=["trigger-fires-by-default", "trigger-fires-always"])
 def test_a_failure_in_a_writer_process_leaves_whole_patients_and_a_rerun_completes(
-    org: Organization, synth_dir: Path
+    org: Organization, synth_dir: Path, fires: str
 ) -> None:
     """Outside a transaction chunks are written by several processes; one failing stops the import,
-    every patient written is whole, and a rerun completes (the in-transaction path has its test)."""
+    every patient written is whole, and a rerun completes (the in-transaction path has its test).
+    A trigger that fires ALWAYS lets the writers switch the per-row foreign-key triggers off and
+    check references per chunk (the usual case), one that fires only by default keeps them on."""
     if connection.vendor != "postgresql":
         pytest.skip("the SQLite test database is in memory, which writer processes cannot open")
     conditions = read_ndjson(next(synth_dir.glob("Condition.*")))
@@ -202,6 +206,8 @@ def test_a_failure_in_a_writer_process_leaves_whole_patients_and_a_rerun_complet
         cursor.execute(
             "CREATE TRIGGER boom BEFORE INSERT ON patients_condition FOR EACH ROW EXECUTE FUNCTION boom()"
         )
+        cursor.execute(f"ALTER TABLE patients_condition ENABLE {fires} TRIGGER boom")
+    assert Writer(org.pk).checks_per_chunk == (fires == "ALWAYS")
     try:
         with pytest.raises(Exception, match="injected failure"):
             run_import([synth_dir], org, chunk_patients=1)
