@@ -52,7 +52,10 @@ class Component:
         if value is None:
             return 0.0
         if self.bands:
-            return next((points for minimum, points in self.bands if value >= minimum), 0.0)
+            for minimum, points in self.bands:
+                if value >= minimum:
+                    return points
+            return 0.0
         points = value * (self.points_per_unit or 0.0)
         return min(points, self.max_points) if self.max_points is not None else points
 

@@ -332,9 +332,9 @@ def _normalize_ndjson(con: Any, directory: Path, *, as_of: dt.date, lookback_day
             f"""CREATE OR REPLACE TABLE conditions AS
             WITH raw AS (
               SELECT {_sql_ref("subject.reference")} AS ref,
-                     list_filter(code.coding, lambda c: lower(c.system) IN ({icd})) AS icd,
-                     list_filter(code.coding, lambda c: lower(c.system) = '{SNOMED}') AS sct,
-                     code.coding AS any_coding,
+                     coalesce(list_filter(code.coding, lambda c: lower(c.system) IN ({icd}))[1],
+                              list_filter(code.coding, lambda c: lower(c.system) = '{SNOMED}')[1],
+                              code.coding[1]) AS coding,
                      clinicalStatus.coding[1].code AS status,
                      coalesce(onsetDateTime, onsetPeriod.start) AS onset,
                      coalesce(abatementDateTime, abatementPeriod."end") AS abatement,
@@ -354,10 +354,6 @@ def _normalize_ndjson(con: Any, directory: Path, *, as_of: dt.date, lookback_day
                     },
                 )
             }
-            ), chosen AS (
-              SELECT ref, status, onset, abatement, recordedDate,
-                     CASE WHEN len(icd) > 0 THEN icd[1] WHEN len(sct) > 0 THEN sct[1] ELSE any_coding[1] END AS coding
-              FROM raw
             )
             SELECT pm.patient_id,
                    coalesce(CASE lower(coding.system) {
@@ -367,7 +363,7 @@ def _normalize_ndjson(con: Any, directory: Path, *, as_of: dt.date, lookback_day
                    coding.code AS code, coalesce(status, 'active') AS clinical_status,
                    {_sql_day("onset")} AS onset_day, {_sql_day("abatement")} AS abatement_day,
                    {_sql_day("recordedDate")} AS recorded_day
-            FROM chosen JOIN {ref_map} ON pm.patient_ref = chosen.ref
+            FROM raw JOIN {ref_map} ON pm.patient_ref = raw.ref
             WHERE coding.code IS NOT NULL"""
         )
     else:

@@ -30,6 +30,7 @@ from carenav.analytics.results import PatientResult, Scorer
 
 ENGINES = ("db", "duckdb", "pyspark")
 BATCH_ROWS = 50_000
+DUCKDB_RANGES = 5  # more ranges start scoring sooner but repeat each range's scans (20: twice the CPU)
 # Rows older than this (days before as_of) cannot change any score; file normalization drops them.
 LOOKBACK_DAYS = 365 + 183
 
@@ -47,13 +48,22 @@ class Source:
         # Backends differ in the integer width of sums (DuckDB: HUGEINT); cast to the expression's schema.
         schema = expr.schema().to_pyarrow()
         if self.engine == "duckdb":
-            # Straight from DuckDB's Arrow reader: streams without materializing the whole result.
-            sql = self.backend.compile(expr)
-            batches = self.backend.con.sql(sql).to_arrow_reader(batch_rows)
-        else:
-            batches = expr.to_pyarrow_batches(chunk_size=batch_rows)
-        for batch in batches:
+            yield from (batch.cast(schema) for batch in self._duckdb_batches(expr, batch_rows))
+            return
+        for batch in expr.to_pyarrow_batches(chunk_size=batch_rows):
             yield batch.cast(schema)
+
+    def _duckdb_batches(self, expr: Table, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Straight from DuckDB's Arrow reader, in patient-id ranges.
+
+        DuckDB finishes an aggregation before it returns its first row; range by range, the caller
+        scores one range while the engine computes the next, and holds one range at a time.
+        """
+        top = int(self.inputs.patients.patient_id.max().to_pyarrow().as_py() or 0)
+        step = top // DUCKDB_RANGES + 1
+        for low in range(0, top + 1, step):
+            part = expr.filter((expr.patient_id >= low) & (expr.patient_id < low + step))
+            yield from self.backend.con.sql(self.backend.compile(part)).to_arrow_reader(batch_rows)
 
     def count(self, table: Table) -> int:
         return int(table.count().to_pyarrow().as_py())
