@@ -4,7 +4,8 @@
 
 Generates (once, cached under var/bench/) a carenav synth population as bulk NDJSON, imports it
 into a fresh SQLite file and a fresh PostgreSQL cluster (tools/with_postgres.py), each in its own
-process, and prints resources/s and peak RSS. In the same run it measures plain fhir.resources
+process, and prints resources/s, peak RSS and CPU-seconds (the importer's processes; on PostgreSQL
+also the server's, which shares the machine). In the same run it measures plain fhir.resources
 (pydantic, R4B classes) validation of a sample of the same files, per resource, and prints the ratio.
 A smaller population is imported too, to show that peak memory does not grow with the input.
 """
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,6 +88,27 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()  # state, ppid, ... utime [11], stime, cutime, cstime
+
+
+def _server_cpu(postmaster: int) -> float | None:
+    """CPU seconds of the local PostgreSQL server `postmaster` leads: its own, its ended processes'
+    (reaped: the writers' backends) and those still running; None if /proc has no say. Counted from
+    the postmaster, so another cluster on the machine is not included."""
+    try:
+        ticks = sum(int(v) for v in _stat(postmaster)[11:15])
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with suppress(OSError):  # ended meanwhile
+                fields = _stat(int(pid))
+                if int(fields[1]) == postmaster:
+                    ticks += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def worker(directory: Path) -> None:
     """Runs inside a fresh database (DATABASE_URL set by the parent): migrate, import, report JSON."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carenav.settings")
@@ -100,11 +123,20 @@ def worker(directory: Path) -> None:
 
     call_command("migrate", verbosity=0)
     org = Organization.objects.create(name="Bench", slug="bench")
+    postmaster = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend,) = cursor.fetchone()
+        with suppress(OSError):  # a server on another machine
+            postmaster = int(_stat(backend)[1])
+    server_before = _server_cpu(postmaster) if postmaster else None
     cpu_before = _cpu()
     started = time.perf_counter()
     run = import_paths([directory], organization=org, progress=False)
     seconds = time.perf_counter() - started
     cpu = _cpu() - cpu_before
+    server_after = _server_cpu(postmaster) if postmaster else None
     peak_kib = max(
         resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
@@ -117,6 +149,11 @@ def worker(directory: Path) -> None:
                 "seconds": seconds,
                 "rate": run.resources_read / seconds,
                 "cpu_seconds": cpu,
+                "server_cpu_seconds": (
+                    server_after - server_before
+                    if server_before is not None and server_after is not None
+                    else None
+                ),
                 "peak_rss_mib": peak_kib / 1024,
             }
         )
@@ -174,6 +211,11 @@ def main() -> None:
                     f" importer process + workers CPU {result['cpu_seconds']:.1f}s"
                     f" = {result['read'] / result['cpu_seconds']:,.0f} resources per CPU-second"
                     f" ({result['read'] / result['cpu_seconds'] / validation_cpu_rate:.1f}x fhir.resources per CPU-second)"
+                    + (
+                        f"; PostgreSQL server CPU {result['server_cpu_seconds']:.1f}s"
+                        if result.get("server_cpu_seconds") is not None
+                        else ""
+                    )
                 )
     if args.repeat > 1:
         for key, values in rates.items():
