@@ -18,7 +18,7 @@ REPORT_FIELDS = ["severity", "file", "location", "resource_type", "resource_id",
 
 class Command(BaseCommand):
     help = (
-        "Import FHIR R4 Bundles (.json, .json.gz) and bulk-data exports (<Type>[.N].ndjson[.gz]) into an "
+        "Import FHIR R4 Bundles (.json, .json.gz, .json.zst) and bulk-data exports (<Type>[.N].ndjson[.gz|.zst]) into an "
         "organization. Rejected resources are listed in the run's report (admin, or --report FILE)."
     )
 

@@ -30,7 +30,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", help="organization slug (default for --engine db: every organization)")
         parser.add_argument("--engine", choices=ENGINES, default="db")
-        parser.add_argument("--source", help="directory of FHIR bulk NDJSON or normalized Parquet")
+        parser.add_argument(
+            "--source",
+            help="directory of FHIR bulk NDJSON (.ndjson, .ndjson.gz or .ndjson.zst) or normalized Parquet",
+        )
         parser.add_argument("--as-of", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: today)")
         parser.add_argument("--config", help="priority configuration JSON (default: priority-v1)")
         parser.add_argument(
