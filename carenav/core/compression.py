@@ -6,12 +6,15 @@ file (pyarrow's codec, so no extra dependency). No Django: the synth and analyti
 
 import gzip
 import io
+import zlib
 from typing import IO
 
 import pyarrow as pa
 
 Stream = IO[bytes] | io.BufferedIOBase
 
+# What a damaged or truncated compressed file raises while it is read.
+DECOMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
 CODECS = {".gz": "gzip", ".zst": "zstd"}  # file suffix → codec
 GZIP_LEVEL = 3  # ~6x smaller than plain NDJSON at a fraction of the default level's cost
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from carenav.core.compression import CODECS, reading
+from carenav.core.compression import CODECS, DECOMPRESSION_ERRORS, reading
 from carenav.interop.mapping import MappingError, resource_id
 
 TYPE_ORDER = {"Patient": 0, "RelatedPerson": 1, "Encounter": 2, "Condition": 3}
@@ -88,6 +88,9 @@ def read_json(file: InputFile) -> Iterator[Item]:
             document = orjson.loads(stream.read())
         except orjson.JSONDecodeError as exc:
             yield Item("file", None, f"not valid JSON: {exc}")
+            return
+        except DECOMPRESSION_ERRORS as exc:
+            yield Item("file", None, f"cannot be decompressed: {exc}")
             return
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         yield Item("resource", document)

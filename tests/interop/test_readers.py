@@ -57,3 +57,15 @@ def test_a_bundle_with_an_unknown_type_is_one_error(tmp_path: Path) -> None:
 def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
     (tmp_path / "Patient.ndjson").write_text("")
     assert len(discover([tmp_path, tmp_path / "Patient.ndjson"])) == 1
+
+
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_a_damaged_compressed_bundle_is_one_error(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / f"b.json{suffix(codec)}"
+    with path.open("wb") as raw, writing(raw, codec) as handle:
+        handle.write(json.dumps({"resourceType": "Bundle", "type": "batch", "entry": []}).encode() * 50)
+    path.write_bytes(path.read_bytes()[:-12])  # cut off the end of the stream
+    (item,) = list(read_json(discover([path])[0]))
+    assert (
+        item.location == "file" and item.error is not None and item.error.startswith("cannot be decompressed")
+    )
