@@ -436,6 +436,9 @@ class Writer:
         FOR KEY SHARE, as the triggers would, so that they cannot be deleted before this commits."""
         quote = connection.ops.quote_name
         cursor = self._cursor()
+        # When every patient id is a patient row written here (which the query on patients counts),
+        # a row found by its patient id needs no probe of it.
+        patients_counted = self.inserted[pm.Patient] == len(patient_ids)
         # Index probes per row, which the planner, without statistics on tables filling up, would
         # not choose: it scans them whole, comparing each row with every patient id.
         ((seqscan, _),) = self._select(
@@ -446,7 +449,9 @@ class Writer:
             scope = f"c.{quote('id' if model is pm.Patient else 'patient_id')} = ANY(%s)"
             missing = []
             for f in model._meta.concrete_fields:
-                if not f.many_to_one:
+                if not f.many_to_one or (
+                    patients_counted and model is not pm.Patient and f.column == "patient_id"
+                ):
                     continue
                 target = quote(f.related_model._meta.db_table)
                 key, column = quote(f.target_field.column), quote(f.column)
@@ -461,7 +466,7 @@ class Writer:
                     f" AND NOT EXISTS (SELECT FROM {target} t WHERE t.{key} = c.{column}))"
                 )
             cursor.execute(
-                f"SELECT count(*), {', '.join(missing)} FROM {table} c WHERE {scope}", [patient_ids]
+                f"SELECT {', '.join(['count(*)', *missing])} FROM {table} c WHERE {scope}", [patient_ids]
             )
             found, *dangling = cursor.fetchone()
             if found != count or any(dangling):

@@ -64,6 +64,14 @@ def test_a_row_pointing_at_a_patient_outside_the_chunk_fails_it(org: Organizatio
         writer._check_references([patient.pk])
 
 
+def test_a_patient_id_that_is_not_a_patient_of_the_chunk_is_probed(org: Organization) -> None:
+    """Rows found by their patient skip the probe of it only when the patients query accounts for
+    every id they were looked up by."""
+    with pytest.raises(IntegrityError, match="1 references to rows that do not exist"), transaction.atomic():
+        writer, patient = chunk_without_triggers(org, patient_id=10**9)
+        writer._check_references([patient.pk, 10**9])
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_organization_cannot_be_deleted_before_the_chunk_commits(org: Organization) -> None:
     """The triggers would lock the organization each patient points to; the checks lock it once."""
