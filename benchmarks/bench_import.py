@@ -1,6 +1,7 @@
 """FHIR import throughput, end to end (read, validate, map, write), on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/bench_import.py [--patients 10000] [--backends sqlite,postgres] [--repeat 3]
+    .venv/bin/python benchmarks/bench_import.py --write-passes 3   # pass two (the writes) alone
 
 Generates (once, cached under var/bench/) a carenav synth population as bulk NDJSON, imports it
 into a fresh SQLite file and a fresh PostgreSQL cluster (tools/with_postgres.py), each in its own
@@ -24,6 +25,7 @@ import tempfile
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -109,8 +111,9 @@ def _server_cpu(postmaster: int) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def worker(directory: Path) -> None:
-    """Runs inside a fresh database (DATABASE_URL set by the parent): migrate, import, report JSON."""
+def _setup() -> tuple[Any, int | None]:
+    """In a fresh database (DATABASE_URL set by the parent): migrate; the organization to import
+    into and the PostgreSQL postmaster's pid (None on SQLite or a server on another machine)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carenav.settings")
     import django
 
@@ -119,7 +122,6 @@ def worker(directory: Path) -> None:
     from django.db import connection
 
     from carenav.accounts.models import Organization
-    from carenav.interop.services import import_paths
 
     call_command("migrate", verbosity=0)
     org = Organization.objects.create(name="Bench", slug="bench")
@@ -128,15 +130,80 @@ def worker(directory: Path) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             (backend,) = cursor.fetchone()
-        with suppress(OSError):  # a server on another machine
+        with suppress(OSError):
             postmaster = int(_stat(backend)[1])
+    return org, postmaster
+
+
+def _server_delta(postmaster: int | None, before: float | None) -> float | None:
+    after = _server_cpu(postmaster) if postmaster else None
+    return after - before if after is not None and before is not None else None
+
+
+def write_passes(directory: Path, runs: int) -> None:
+    """Pass two alone, `runs` times: stage the input once, then write it into emptied tables each
+    time; one JSON line per run (wall seconds, CPU-seconds of the importer and its writer
+    processes, and of the PostgreSQL server). Uses the importer's internals, as only a benchmark may."""
+    org, postmaster = _setup()
+    from django.db import connection
+
+    from carenav.core import clock
+    from carenav.interop import services
+    from carenav.interop.models import ImportRun
+    from carenav.interop.writer import MODELS
+
+    files = services.discover([directory])
+    run = ImportRun.objects.create(organization=org, started_at=clock.now())
+    importer = services._Importer(run, None, False, 200, min(4, os.cpu_count() or 1))
+    bar = services._Progress(None, False)
+    with tempfile.TemporaryDirectory(prefix="carenav-bench-stage-") as tmp:
+        stage = services._Stage(tmp)
+        read = importer.read_all(files, stage, bar)
+        for number in range(runs):
+            if number and connection.vendor == "postgresql":  # new, empty files, as in a fresh database
+                tables = [model._meta.db_table for model in MODELS.values()]
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            elif number:  # a new database file: one whose rows were deleted writes into free pages
+                connection.close()
+                Path(connection.settings_dict["NAME"]).unlink()
+                org, _ = _setup()
+                importer.run = ImportRun.objects.create(organization=org, started_at=clock.now())
+            connection.close()  # the writer processes must not share it
+            server_before = _server_cpu(postmaster) if postmaster else None
+            cpu_before = _cpu()
+            started = time.perf_counter()
+            importer.write_all(stage, bar)
+            seconds = time.perf_counter() - started
+            print(
+                json.dumps(
+                    {
+                        "vendor": connection.vendor,
+                        "resources": read,
+                        "seconds": seconds,
+                        "cpu_seconds": _cpu() - cpu_before,
+                        "server_cpu_seconds": _server_delta(postmaster, server_before),
+                    }
+                ),
+                flush=True,
+            )
+        stage.close()
+
+
+def worker(directory: Path) -> None:
+    """Import into a fresh database (DATABASE_URL set by the parent) and report JSON."""
+    org, postmaster = _setup()
+    from django.db import connection
+
+    from carenav.interop.services import import_paths
+
     server_before = _server_cpu(postmaster) if postmaster else None
     cpu_before = _cpu()
     started = time.perf_counter()
     run = import_paths([directory], organization=org, progress=False)
     seconds = time.perf_counter() - started
     cpu = _cpu() - cpu_before
-    server_after = _server_cpu(postmaster) if postmaster else None
+    server_cpu = _server_delta(postmaster, server_before)
     peak_kib = max(
         resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
@@ -149,19 +216,15 @@ def worker(directory: Path) -> None:
                 "seconds": seconds,
                 "rate": run.resources_read / seconds,
                 "cpu_seconds": cpu,
-                "server_cpu_seconds": (
-                    server_after - server_before
-                    if server_before is not None and server_after is not None
-                    else None
-                ),
+                "server_cpu_seconds": server_cpu,
                 "peak_rss_mib": peak_kib / 1024,
             }
         )
     )
 
 
-def measure(backend: str, directory: Path) -> dict[str, float]:
-    command = [sys.executable, __file__, "--worker", str(directory)]
+def _run_in(backend: str, command: list[str]) -> list[dict[str, Any]]:
+    """Run a worker command against a fresh database of `backend`; the JSON lines it printed."""
     with tempfile.TemporaryDirectory(prefix="carenav-bench-") as home:
         env = {**os.environ, "CARENAV_HOME": home}
         if backend == "sqlite":
@@ -170,7 +233,27 @@ def measure(backend: str, directory: Path) -> dict[str, float]:
             env.pop("DATABASE_URL", None)
             command = [sys.executable, str(REPO / "tools" / "with_postgres.py"), "--", *command]
         done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def measure(backend: str, directory: Path) -> dict[str, Any]:
+    return _run_in(backend, [sys.executable, __file__, "--worker", str(directory)])[-1]
+
+
+def measure_write_passes(backends: list[str], directory: Path, runs: int) -> None:
+    for backend in backends:
+        results = _run_in(
+            backend, [sys.executable, __file__, "--write-passes", str(runs), "--worker", str(directory)]
+        )
+        for result in results:
+            server = result["server_cpu_seconds"]
+            print(
+                f"{backend:<9} pass two alone: {result['resources']:,} resources in {result['seconds']:.2f}s,"
+                f" importer + writer processes CPU {result['cpu_seconds']:.2f}s"
+                + (f", PostgreSQL server CPU {server:.2f}s" if server is not None else "")
+            )
+        median = statistics.median(r["seconds"] for r in results)
+        print(f"{backend:<9} pass two alone: median {median:.2f}s of {len(results)} runs")
 
 
 def main() -> None:
@@ -183,12 +266,27 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--validate-sample", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=1, help="imports per backend and size; medians printed")
+    parser.add_argument(
+        "--write-passes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: stage the large population once per backend and time only pass two, N times",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker)
+        if args.write_passes:
+            write_passes(args.worker, args.write_passes)
+        else:
+            worker(args.worker)
         return
     large = population(args.patients, args.seed)
+    if args.write_passes:
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        measure_write_passes(args.backends.split(","), large, args.write_passes)
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
+        return
     small = population(args.small, args.seed)
     print(f"population: {args.patients:,} patients, {resources_in(large):,} resources ({large})")
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
