@@ -30,7 +30,8 @@ def reading(raw: IO[bytes], name: str) -> Stream:
     if codec == "gzip":
         return gzip.GzipFile(fileobj=raw)
     if codec == "zstd":
-        return io.BufferedReader(pa.CompressedInputStream(raw, "zstd"), 1 << 20)  # type: ignore[arg-type]
+        # A small buffer: when a stream breaks off, the lines decoded into the buffer are lost with it.
+        return io.BufferedReader(pa.CompressedInputStream(raw, "zstd"), 1 << 16)  # type: ignore[arg-type]
     return raw
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from carenav.core.compression import DECOMPRESSION_ERRORS
 from carenav.interop.mapping import Mapper, MappingError, resource_id
 from carenav.interop.readers import InputFile, Item, open_input, read_json
 from carenav.interop.validation import resource_errors
@@ -110,12 +111,20 @@ def tasks(file: InputFile) -> Iterator[tuple[str, Any, int]]:
     raw, stream = open_input(file.path)
     with raw, stream:
         batch: list[tuple[int, bytes]] = []
-        for number, line in enumerate(stream, 1):
-            if line.strip():
-                batch.append((number, line))
-            if len(batch) >= LINES_PER_TASK:
+        number = 0
+        try:
+            for number, line in enumerate(stream, 1):
+                if line.strip():
+                    batch.append((number, line))
+                if len(batch) >= LINES_PER_TASK:
+                    yield "lines", batch, raw.tell()
+                    batch = []
+        except DECOMPRESSION_ERRORS as exc:
+            # The lines read so far are imported; the report says where the file breaks off.
+            if batch:
                 yield "lines", batch, raw.tell()
-                batch = []
+            yield "damaged", (f"after line {number}", f"cannot be decompressed: {exc}"), file.size
+            return
         if batch:
             yield "lines", batch, raw.tell()
 
@@ -123,7 +132,12 @@ def tasks(file: InputFile) -> Iterator[tuple[str, Any, int]]:
 def run_task(kind: str, payload: Any, tz: str, file: str) -> Task:
     """A task's outcomes, with the staged rows (the bulk) gathered here in the worker, so the
     importing process only appends them: (staged per type, stage rows, aliases, other outcomes)."""
-    outcomes = analyze_lines(payload, tz) if kind == "lines" else analyze_bundle(payload, tz)
+    if kind == "lines":
+        outcomes = analyze_lines(payload, tz)
+    elif kind == "bundle":
+        outcomes = analyze_bundle(payload, tz)
+    else:  # "damaged": (location, reason) of a file that breaks off
+        outcomes = [analyze(Item(payload[0], None, payload[1]), _mapper(tz))]
     staged: Counter[str] = Counter()
     rows: list[tuple[Any, ...]] = []
     aliases: list[tuple[str, str]] = []

@@ -12,6 +12,7 @@ from django.db import connection
 
 from carenav.accounts.models import Organization
 from carenav.audit.models import AuditEvent
+from carenav.core.compression import suffix, writing
 from carenav.interop.models import ImportIssue, ImportRun
 from carenav.interop.services import import_paths
 from carenav.patients.models import (
@@ -386,6 +387,23 @@ def test_invalid_json_lines_and_codes_are_reported_with_line_numbers(
     assert "not valid JSON" in issues["line 2"].reason
     assert issues["line 3"].path == "Condition.clinicalStatus.coding[0].code"
     assert Condition.objects.filter(source_id="c1").exists()
+
+
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_a_truncated_compressed_file_keeps_what_was_read_and_reports_where_it_breaks(
+    org: Organization, tmp_path: Path, codec: str
+) -> None:
+    path = tmp_path / f"Patient.ndjson{suffix(codec)}"
+    patients = [{**PATIENT, "id": f"p{i}"} for i in range(2000)]
+    with path.open("wb") as raw, writing(raw, codec) as stream:
+        stream.write(b"".join(json.dumps(p).encode() + b"\n" for p in patients))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    run = run_import([tmp_path], org)
+    (issue,) = run.issues.all()
+    assert issue.file == str(path) and issue.location.startswith("after line ")
+    assert issue.reason.startswith("cannot be decompressed")
+    kept = Patient.objects.filter(organization=org).count()
+    assert 0 < kept < 2000 and kept == run.counts["Patient"]["imported"]
 
 
 # ------------------------------------------------------------------ crash consistency, report
