@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from carenav.analytics import scores
-from carenav.analytics.config import PriorityConfig
+from carenav.analytics.config import Component, PriorityConfig
 from carenav.analytics.features import FIELD, ITEM
 from carenav.analytics.inputs import from_epoch_day
 from carenav.terminology.valuesets import (
@@ -137,6 +137,7 @@ class Scorer:
         ]
         # Patients share a few hundred combinations of Charlson categories: score each combination once.
         self._charlson: dict[tuple[str, ...], tuple[scores.Charlson, scores.Charlson, int]] = {}
+        self._priority: dict[tuple[str, float], Reason | None] = {}
 
     def charlson(self, categories: tuple[str, ...]) -> tuple[scores.Charlson, scores.Charlson, int]:
         """Charlson under the original and the Quan 2011 weights, and the total LACE uses."""
@@ -148,6 +149,29 @@ class Scorer:
                 scores.charlson(categories, self.lace_weights, self.hierarchy).total,
             )
         return found
+
+    def _priority_reason(self, component: Component, value: float) -> Reason | None:
+        """A component's points for a feature value, as a reason (None for no points); counts are
+        few and repeat, so their reasons are made once (and never changed: they are only read)."""
+        key = (component.feature, value)
+        cached = self._priority.get(key)
+        if cached is not None or key in self._priority:
+            return cached
+        points = round(component.points(value), 2)
+        shown = f"{value:,.2f}" if isinstance(value, float) else value
+        reason: Reason | None = (
+            {
+                "score": "priority",
+                "points": points,
+                "text": f"{component.label}: {shown} → +{points:g}",
+                "evidence": {"feature": component.feature, "value": value},
+            }
+            if points
+            else None
+        )
+        if isinstance(value, int):
+            self._priority[key] = reason
+        return reason
 
     def display(self, valueset: str, key: str) -> str:
         return self.categories[(valueset, key)].display
@@ -447,18 +471,10 @@ class Scorer:
             value = features[component.feature]
             if not value:
                 continue  # no feature, no points (every band starts above 0)
-            points = round(component.points(value), 2)
-            if points:
-                total += points
-                shown = f"{value:,.2f}" if isinstance(value, float) else value
-                priority_reasons.append(
-                    {
-                        "score": "priority",
-                        "points": points,
-                        "text": f"{component.label}: {shown} → +{points:g}",
-                        "evidence": {"feature": component.feature, "value": value},
-                    }
-                )
+            reason = self._priority_reason(component, value)
+            if reason is not None:
+                total += reason["points"]
+                priority_reasons.append(reason)
         priority = round(total, 2)
         tier = self.config.tier_for(priority)
         tier_reason: Reason = {
