@@ -127,7 +127,11 @@ class Scorer:
         self.has_claims_data = has_claims_data
         valuesets = load_valuesets()
         self.valueset_versions = {vid: vs.version for vid, vs in valuesets.items()}
-        self.categories = {(vid, c.key): c for vid, vs in valuesets.items() for c in vs.categories}
+        categories = [(vid, c) for vid, vs in valuesets.items() for c in vs.categories]
+        self.display = {(vid, c.key): c.display for vid, c in categories}
+        chronic = [c for vid, c in categories if vid == "chronic"]
+        self.chronic_domain = {c.key: c.attributes.get("domain") for c in chronic}
+        self.high_risk_chronic = frozenset(c.key for c in chronic if c.attributes.get("high_risk"))
         self.weights_1987 = charlson_weights("charlson1987")
         self.weights_quan = charlson_weights("quan2011")
         self.hierarchy = charlson_hierarchy()
@@ -173,12 +177,6 @@ class Scorer:
             self._priority[key] = reason
         return reason
 
-    def display(self, valueset: str, key: str) -> str:
-        return self.categories[(valueset, key)].display
-
-    def attribute(self, valueset: str, key: str, name: str) -> Any:
-        return self.categories[(valueset, key)].attributes.get(name)
-
     def score(self, row: Mapping[str, Any]) -> PatientResult:
         as_of = self.as_of_day
         windows = self.config.windows
@@ -197,11 +195,11 @@ class Scorer:
                 {
                     "score": "chronic",
                     "points": 1,
-                    "text": f"{self.display('chronic', key)}: {ev.describe()} → chronic condition",
+                    "text": f"{self.display[('chronic', key)]}: {ev.describe()} → chronic condition",
                     "evidence": {"category": key, **ev.as_dict()},
                 }
             )
-        domains = {self.attribute("chronic", key, "domain") for key in chronic}
+        domains = {self.chronic_domain[key] for key in chronic}
         risk = by_set.get("behavioral_risk", {})
         if "behavioral" in domains:
             flags.append("behavioral")
@@ -213,15 +211,13 @@ class Scorer:
                 {
                     "score": "flag",
                     "points": None,
-                    "text": f"{self.display('behavioral_risk', key)}: {ev.describe()}",
+                    "text": f"{self.display[('behavioral_risk', key)]}: {ev.describe()}",
                     "evidence": {"category": key, **ev.as_dict()},
                 }
             )
         if "behavioral" in flags:
             names = sorted(
-                self.display("chronic", k)
-                for k in chronic
-                if self.attribute("chronic", k, "domain") == "behavioral"
+                self.display[("chronic", k)] for k in chronic if self.chronic_domain[k] == "behavioral"
             )
             reasons.append(
                 {
@@ -239,7 +235,7 @@ class Scorer:
                 {
                     "score": "social_need",
                     "points": None,
-                    "text": f"Social need — {self.display('sdoh', key)}: {ev.describe()}",
+                    "text": f"Social need — {self.display[('sdoh', key)]}: {ev.describe()}",
                     "evidence": {"category": key, **ev.as_dict()},
                 }
             )
@@ -272,10 +268,10 @@ class Scorer:
         charlson = by_set.get("charlson", {})
         original, quan, lace_charlson = self.charlson(tuple(charlson))
         for key, ev in charlson.items():
-            head = f"{self.display('charlson', key)}: {ev.describe()} → Charlson {key}"
+            head = f"{self.display[('charlson', key)]}: {ev.describe()} → Charlson {key}"
             if key in original.zeroed_by:
                 dominant = original.zeroed_by[key]
-                text = f"{head} 0 (hierarchy: {self.display('charlson', dominant)} counts instead)"
+                text = f"{head} 0 (hierarchy: {self.display[('charlson', dominant)]} counts instead)"
             else:
                 text = f"{head} +{original.points[key]} (Quan 2011: +{quan.points[key]})"
             reasons.append(
@@ -303,7 +299,7 @@ class Scorer:
         )
         oncology = [k for k in ("metacanc", "canc") if k in charlson]
         for key in sorted(chronic):
-            if self.attribute("chronic", key, "high_risk"):
+            if key in self.high_risk_chronic:
                 flags.append(f"high_risk_condition:{key}")
 
         # Utilization (encounters).
