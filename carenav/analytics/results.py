@@ -87,16 +87,11 @@ class Evidence(NamedTuple):
     def shown(self) -> str:
         return _shown(self.system, self.code)
 
-    def describe(self) -> str:
-        when = f" on {_iso(self.day)}" if self.day is not None else " (no onset date)"
-        return f"{self.shown}{when}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "system": SYSTEM_LABELS.get(self.system, self.system),
-            "code": self.shown,
-            "date": _iso(self.day),
-        }
+    def explain(self) -> tuple[str, dict[str, Any]]:
+        """("I50.22 on 2025-03-01", {"system": "ICD-10-CM", "code": "I50.22", "date": "2025-03-01"})."""
+        shown, date = self.shown, _iso(self.day)
+        described = f"{shown} on {date}" if date is not None else f"{shown} (no onset date)"
+        return described, {"system": SYSTEM_LABELS.get(self.system, self.system), "code": shown, "date": date}
 
 
 def parse_matches(text: str | None) -> dict[tuple[str, str], Evidence]:
@@ -191,12 +186,13 @@ class Scorer:
 
         chronic = by_set.get("chronic", {})
         for key, ev in chronic.items():
+            described, cited = ev.explain()
             reasons.append(
                 {
                     "score": "chronic",
                     "points": 1,
-                    "text": f"{self.display[('chronic', key)]}: {ev.describe()} → chronic condition",
-                    "evidence": {"category": key, **ev.as_dict()},
+                    "text": f"{self.display[('chronic', key)]}: {described} → chronic condition",
+                    "evidence": {"category": key, **cited},
                 }
             )
         domains = {self.chronic_domain[key] for key in chronic}
@@ -207,12 +203,13 @@ class Scorer:
             flags.append("substance_use")
         flags.extend(sorted({OWN_FLAG[key] for key in risk if key in OWN_FLAG}))
         for key, ev in risk.items():
+            described, cited = ev.explain()
             reasons.append(
                 {
                     "score": "flag",
                     "points": None,
-                    "text": f"{self.display[('behavioral_risk', key)]}: {ev.describe()}",
-                    "evidence": {"category": key, **ev.as_dict()},
+                    "text": f"{self.display[('behavioral_risk', key)]}: {described}",
+                    "evidence": {"category": key, **cited},
                 }
             )
         if "behavioral" in flags:
@@ -231,12 +228,13 @@ class Scorer:
         sdoh = by_set.get("sdoh", {})
         for key, ev in sdoh.items():
             flags.append("social_need:" + key.replace("_", "-"))
+            described, cited = ev.explain()
             reasons.append(
                 {
                     "score": "social_need",
                     "points": None,
-                    "text": f"Social need — {self.display[('sdoh', key)]}: {ev.describe()}",
-                    "evidence": {"category": key, **ev.as_dict()},
+                    "text": f"Social need — {self.display[('sdoh', key)]}: {described}",
+                    "evidence": {"category": key, **cited},
                 }
             )
 
@@ -268,7 +266,8 @@ class Scorer:
         charlson = by_set.get("charlson", {})
         original, quan, lace_charlson = self.charlson(tuple(charlson))
         for key, ev in charlson.items():
-            head = f"{self.display[('charlson', key)]}: {ev.describe()} → Charlson {key}"
+            described, cited = ev.explain()
+            head = f"{self.display[('charlson', key)]}: {described} → Charlson {key}"
             if key in original.zeroed_by:
                 dominant = original.zeroed_by[key]
                 text = f"{head} 0 (hierarchy: {self.display[('charlson', dominant)]} counts instead)"
@@ -279,7 +278,7 @@ class Scorer:
                     "score": "charlson",
                     "points": original.points[key],
                     "text": text,
-                    "evidence": {"category": key, "quan2011": quan.points[key], **ev.as_dict()},
+                    "evidence": {"category": key, "quan2011": quan.points[key], **cited},
                 }
             )
         age_points = charlson_age_points(age) if age is not None else 0
