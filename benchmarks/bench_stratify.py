@@ -397,6 +397,8 @@ def bench_db(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    from carenav.core.compression import CODECS
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -410,7 +412,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--compress",
-        choices=("gzip", "zstd"),
+        choices=sorted(CODECS.values()),
         help="generate the population as .ndjson.gz or .ndjson.zst (when --dir has none)",
     )
     parser.add_argument("--workers", type=int)

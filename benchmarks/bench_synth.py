@@ -99,10 +99,13 @@ def prevalence_table(patients: int) -> None:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from carenav.core.compression import CODECS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--workers", type=int, nargs="+", default=sorted({1, os.cpu_count() or 1}))
-    parser.add_argument("--compress", choices=("gzip", "zstd"), help="write .ndjson.gz or .ndjson.zst")
+    parser.add_argument("--compress", choices=sorted(CODECS.values()), help="write .ndjson.gz or .ndjson.zst")
     parser.add_argument("--keep", help="write into this directory and keep the files (last run)")
     parser.add_argument(
         "--prevalence", type=int, metavar="N", help="print observed vs target prevalence for N patients"

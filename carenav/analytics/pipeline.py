@@ -47,10 +47,12 @@ class Source:
     def batches(self, expr: Table, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
         # Backends differ in the integer width of sums (DuckDB: HUGEINT); cast to the expression's schema.
         schema = expr.schema().to_pyarrow()
-        if self.engine == "duckdb":
-            yield from (batch.cast(schema) for batch in self._duckdb_batches(expr, batch_rows))
-            return
-        for batch in expr.to_pyarrow_batches(chunk_size=batch_rows):
+        batches = (
+            self._duckdb_batches(expr, batch_rows)
+            if self.engine == "duckdb"
+            else expr.to_pyarrow_batches(chunk_size=batch_rows)
+        )
+        for batch in batches:
             yield batch.cast(schema)
 
     def _duckdb_batches(self, expr: Table, batch_rows: int) -> Iterator[pa.RecordBatch]:

@@ -20,8 +20,13 @@ GZIP_LEVEL = 3  # ~6x smaller than plain NDJSON at a fraction of the default lev
 
 
 def suffix(codec: str | None) -> str:
-    """The file-name suffix of a codec ("" for none)."""
-    return next((s for s, c in CODECS.items() if c == codec), "") if codec else ""
+    """The file-name suffix of a codec ("" for none); an unknown codec is a ValueError."""
+    if codec is None:
+        return ""
+    for name, known in CODECS.items():
+        if known == codec:
+            return name
+    raise ValueError(f"unknown compression {codec!r}; choose from {sorted(CODECS.values())}")
 
 
 def reading(raw: IO[bytes], name: str) -> Stream:
@@ -41,6 +46,5 @@ def writing(raw: IO[bytes], codec: str | None) -> Stream:
         return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL)
     if codec == "zstd":
         return pa.CompressedOutputStream(raw, "zstd")  # type: ignore[return-value]
-    if codec is None:
-        return raw
-    raise ValueError(f"unknown compression {codec!r}; choose from {sorted(CODECS.values())}")
+    suffix(codec)  # an unknown codec raises
+    return raw

@@ -390,14 +390,14 @@ def _write_part(
     try:
         writer = Writer(organization_id)
         db = sqlite3.connect(stage_path)
-        count = 0
-        for count, groups, size in _chunks(_by_patient(db, part, parts), chunk_patients):
+        written = 0
+        for number, groups, size in _chunks(_by_patient(db, part, parts), chunk_patients):
             if stop.is_set():
                 break
             with lock or nullcontext():
-                results.put(("chunk", count * parts + part, _write_chunk(writer, groups), size))
-            count += 1
-        results.put(("done", part, count, 0))
+                results.put(("chunk", number * parts + part, _write_chunk(writer, groups), size))
+            written += 1
+        results.put(("done", part, written, 0))
     except BaseException as exc:  # handed to the importing process, which raises it
         try:
             pickle.dumps(exc)

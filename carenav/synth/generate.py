@@ -186,6 +186,7 @@ def generate(
         raise ValueError("patients must be >= 0")
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
+    suffix(compression)  # an unknown codec fails here, not in a worker
     if resource_types is not None and not set(resource_types) <= set(RESOURCE_TYPES):
         raise ValueError(f"unknown resource types: {sorted(set(resource_types) - set(RESOURCE_TYPES))}")
     path = Path(out_dir)

@@ -61,6 +61,12 @@ def test_compressed_output_is_deterministic_and_holds_the_same_lines(tmp_path: P
             assert stream.read() == plain.read_bytes()
 
 
+def test_an_unknown_compression_fails_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown compression 'lzma'; choose from"):
+        generate(tmp_path / "x", patients=10, seed=1, as_of=AS_OF, compression="lzma", workers=2)
+    assert not (tmp_path / "x").exists()
+
+
 def test_rerun_replaces_the_previous_export(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("kept")
     generate(tmp_path, patients=30, seed=1, as_of=AS_OF, chunk_size=10)
